@@ -1,0 +1,443 @@
+"""A campaign's form fields read from a Word file's tables, found by their labels."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterator
+
+from parsers.text import clean, normalise_email, normalise_phone, squash
+from parsers.types import Cell, WordContent
+from rules.profile import FieldSpec, FormSpec
+
+Table = tuple[tuple[Cell, ...], ...]
+
+# Instructions every blank form prints beside a seal or a signature: never a value.
+GENERIC_PROMPTS = ("(如有)", "(盖章)", "(公章)", "(签字)", "(签章)", "(单位公章)", "(签字盖章)",
+                   "(盖章/签字)", "年 月 日")
+
+# Marks in front of an option: a ticked or filled box. Ticks may also follow the option.
+CHECKED_BOXES = frozenset("■☑☒▣")
+TICKS = frozenset("√✓✔")
+EMPTY_BOXES = frozenset("□☐")
+_VARIATION = re.compile("[\ufe00-\ufe0f]")
+# "（√）企业" and "[√]企业": a tick in brackets marks what the brackets would.
+_BRACKETED_TICK = re.compile(r"[(\[【]\s*([√✓✔])\s*[)\]】]")
+
+# "联系人姓名" is the 联系人 label, not 联系人 followed by the value "姓名".
+_NAME_TAILS = ("姓名", "名称", "全称")
+
+
+@dataclass(frozen=True)
+class _Spot:
+    """A cell's place: table, row and grid column."""
+
+    table: int
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
+class _Found:
+    """Where a label was found (spot None: a body paragraph); `rest` is what follows the label
+    in the same cell, None when the cell is the label alone; `inline`: a line inside a cell."""
+
+    spot: _Spot | None
+    rest: str | None = None
+    inline: bool = False
+
+
+def map_form(content: WordContent, spec: FormSpec) -> dict[str, object]:
+    """A value for every field of `spec`, typed by the field's type (see _typed)."""
+    labels = _label_keys(spec)
+    return {f.key: _field_value(content, spec, f, labels) for f in spec.fields}
+
+
+def form_score(content: WordContent, spec: FormSpec) -> int:
+    """How much `content` looks like this form: 1 per distinct label found, 5 per title."""
+    keys = [_key(text) for text in _units(content)]
+    labels = {squash(label).rstrip(":") for f in spec.fields for label in f.labels}
+    found = sum(1 for label in labels if any(k.startswith(label) for k in keys))
+    everything = squash(content.all_text())
+    return found + sum(5 for title in spec.titles if squash(title) in everything)
+
+
+# ---- text primitives ------------------------------------------------------------------
+
+def _key(text: str) -> str:
+    """How a cell is compared with labels: squashed, without a trailing colon."""
+    return squash(text).rstrip(":")
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _after(text: str, label: str) -> str | None:
+    """The text after `label` when `text` starts with it (ignoring whitespace), else None."""
+    if not squash(text).startswith(label):
+        return None
+    normal, seen = _nfkc(text), 0
+    for index, ch in enumerate(normal):
+        if seen == len(label):
+            return normal[index:]
+        if squash(ch):
+            seen += 1
+    return ""
+
+
+def _loose(phrase: str) -> str:
+    """A regex for `phrase` that tolerates any whitespace between its characters."""
+    return r"\s*".join(re.escape(ch) for ch in squash(phrase))
+
+
+def _strip_prompts(text: str, prompts: tuple[str, ...]) -> str:
+    """The applicant's text: the form's own instructions removed, then cleaned."""
+    normal = _nfkc(text)
+    for prompt in sorted({p for p in prompts if squash(p)}, key=lambda p: -len(squash(p))):
+        normal = re.sub(_loose(prompt), " ", normal)
+    return clean(normal).lstrip(":").strip()
+
+
+def _prompts(field: FieldSpec) -> tuple[str, ...]:
+    return field.prompts + GENERIC_PROMPTS
+
+
+def _label_keys(spec: FormSpec) -> frozenset[str]:
+    """Every squashed label and column header of the spec: cells that are never values."""
+    keys = {squash(label).rstrip(":") for f in spec.fields for label in f.labels}
+    keys |= {squash(f.column) for f in spec.fields if f.column}
+    return frozenset(keys)
+
+
+def _units(content: WordContent) -> list[str]:
+    """Every cell, every line of a cell and every paragraph: where a label may stand."""
+    units = [p.text for p in content.paragraphs]
+    for table in content.tables:
+        for row in table:
+            for cell in row:
+                units.append(cell.text)
+                units.extend(cell.text.splitlines())
+    return units
+
+
+# ---- finding labels -------------------------------------------------------------------
+
+def _cells(tables: tuple[Table, ...]) -> Iterator[tuple[_Spot, Cell]]:
+    """(spot, cell) in reading order, each merged cell once (at its first grid position)."""
+    seen: set[int] = set()
+    for t, table in enumerate(tables):
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                if id(cell) not in seen:
+                    seen.add(id(cell))
+                    yield _Spot(t, r, c), cell
+
+
+def _claimed_by_other(key: str, label: str, field: FieldSpec, spec: FormSpec) -> bool:
+    """A longer label of another field that this cell starts with: the cell is that field's."""
+    own = {squash(x) for x in field.labels}
+    return any(len(squash(other)) > len(label) and key.startswith(squash(other))
+               for f in spec.fields for other in f.labels if squash(other) not in own)
+
+
+def _prefix_rest(text: str, label: str, field: FieldSpec, spec: FormSpec,
+                 labels: frozenset[str]) -> str | None:
+    """What follows `label` at the start of `text`, or None when the cell is not this label's.
+
+    "日 期：2022年9月1日" gives "2022年9月1日". Without a colon the rest must not be another
+    label ("联系人职务" is not 联系人 = "职务"), and a name tail ("联系人姓名") means the
+    value is elsewhere, as for an exact label.
+    """
+    rest = _after(text, label)
+    key = _key(text)
+    if rest is None or _claimed_by_other(key, label, field, spec):
+        return None
+    tail = squash(rest)
+    if tail.startswith(":"):
+        return rest.strip().lstrip(":")
+    if tail.rstrip(":") in _NAME_TAILS:
+        return ""
+    if any(tail.startswith(other) for other in labels):
+        return None
+    return rest
+
+
+def _find(content: WordContent, field: FieldSpec, spec: FormSpec,
+          labels: frozenset[str]) -> _Found | None:
+    """The first cell that is this field's label: exact cells first, then label + value cells,
+    then "label：value" lines inside a cell, then such lines in body paragraphs."""
+    own = sorted({squash(x).rstrip(":") for x in field.labels}, key=len, reverse=True)
+    cells = list(_cells(content.tables))
+    for spot, cell in cells:
+        if _key(cell.text) in own:
+            return _Found(spot)
+    for spot, cell in cells:
+        for label in own:
+            rest = _prefix_rest(cell.text, label, field, spec, labels)
+            if rest is not None:
+                return _Found(spot, rest)
+    for spot, cell in cells:
+        if (rest := _line_value(cell.text, own)) is not None:
+            return _Found(spot, rest, inline=True)
+    for paragraph in content.paragraphs:
+        rest = _line_value(paragraph.text, own)
+        if rest and _strip_prompts(rest.split("\n")[0], _prompts(field)):
+            return _Found(None, rest, inline=True)
+    return None
+
+
+def _line_value(text: str, labels: list[str]) -> str | None:
+    """After "label：" at the start of one of the lines of `text` (to the end of the text)."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        for label in labels:
+            rest = _after(line, label)
+            if rest is not None and squash(rest).startswith(":"):
+                following = "\n".join([rest.strip().lstrip(":")] + lines[index + 1:])
+                return following
+    return None
+
+
+# ---- neighbours -----------------------------------------------------------------------
+
+def _is_repeat(cell: Cell, label: Cell) -> bool:
+    """A merged label's own copy in the next grid column or row, not a value."""
+    return cell is label or (cell.text == label.text and cell.has_image == label.has_image)
+
+
+def _right(table: Table, spot: _Spot, labels: frozenset[str]) -> Cell | None:
+    row, label = table[spot.row], table[spot.row][spot.col]
+    for cell in row[spot.col + 1:]:
+        if _is_repeat(cell, label):
+            continue
+        return None if _key(cell.text) in labels else cell
+    return None
+
+
+def _below(table: Table, spot: _Spot, labels: frozenset[str]) -> Cell | None:
+    label = table[spot.row][spot.col]
+    for row in table[spot.row + 1:]:
+        cell = row[spot.col] if spot.col < len(row) else None
+        if cell is None or _is_repeat(cell, label):
+            continue
+        return None if _key(cell.text) in labels else cell
+    return None
+
+
+def _neighbour(tables: tuple[Table, ...], spot: _Spot, labels: frozenset[str]) -> Cell | None:
+    """The value cell of a label cell: the next cell to the right, else the one below."""
+    table = tables[spot.table]
+    return _right(table, spot, labels) or _below(table, spot, labels)
+
+
+# ---- values ---------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_DISTINCT_PROMPT = 8
+
+
+def _number(text: str) -> float | None:
+    """The first number written in `text` ("268,500 万元" -> 268500.0); units are not applied."""
+    match = _NUMBER.search(_nfkc(text))
+    return float(match.group().replace(",", "")) if match else None
+
+
+def _typed(field: FieldSpec, text: str) -> object:
+    """str for text/date/phone/email ("" when empty), float | None for number."""
+    if field.type == "number":
+        return _number(text)
+    if field.type == "phone":
+        return normalise_phone(text)
+    if field.type == "email":
+        return normalise_email(text)
+    return clean(text)
+
+
+def _usable(field: FieldSpec, value: str) -> bool:
+    return _number(value) is not None if field.type == "number" else bool(value)
+
+
+def _field_value(content: WordContent, spec: FormSpec, field: FieldSpec,
+                 labels: frozenset[str]) -> object:
+    if field.column:
+        return _typed(field, _grid_text(content.tables, field))
+    found = _find(content, field, spec, labels) if field.labels else None
+    if field.type == "choice":
+        return _choice(content, field, found, labels)
+    if field.type == "seal":
+        return _seal(content.tables, found)
+    if found is None:
+        # A labelled field whose label is gone may still sit under its own long prompt; short
+        # prompts such as "年 月 日" are everywhere and prove nothing.
+        shortest = 0 if not field.labels else _DISTINCT_PROMPT
+        return _typed(field, _prompted_text(content, field, shortest))
+    return _typed(field, _found_text(content.tables, found, field, labels))
+
+
+def _found_text(tables: tuple[Table, ...], found: _Found, field: FieldSpec,
+                labels: frozenset[str]) -> str:
+    """The value beside a label: after it in its own cell, else in the neighbouring cell."""
+    value = ""
+    if found.rest is not None:
+        own = found.rest.split("\n")[0] if found.inline else found.rest
+        value = _strip_prompts(own, _prompts(field))
+        if _usable(field, value) or found.inline or found.spot is None:
+            return value
+    cell = _neighbour(tables, found.spot, labels)
+    return _strip_prompts(cell.text, _prompts(field)) if cell is not None else value
+
+
+def _prompted_text(content: WordContent, field: FieldSpec, shortest: int) -> str:
+    """The cell (or paragraph) holding one of the field's own prompts, without the prompt."""
+    prompts = [squash(p) for p in field.prompts if squash(p) and len(squash(p)) >= shortest]
+    texts = [cell.text for _, cell in _cells(content.tables)]
+    for text in texts + [p.text for p in content.paragraphs]:
+        if any(prompt in squash(text) for prompt in prompts):
+            return _strip_prompts(text, _prompts(field))
+    return ""
+
+
+# ---- grids: 企业负责人 × 姓名 ----------------------------------------------------------
+
+def _grid_text(tables: tuple[Table, ...], field: FieldSpec) -> str:
+    """The cell where the row labelled like the field meets the field's column header."""
+    row_labels = {squash(x).rstrip(":") for x in field.labels}
+    column = squash(field.column or "")
+    for table in tables:
+        for r, row in enumerate(table):
+            at = next((c for c, cell in enumerate(row) if _key(cell.text) in row_labels), None)
+            if at is not None:
+                cell = _grid_cell(table, r, at, column)
+                return _strip_prompts(cell.text, _prompts(field)) if cell is not None else ""
+    return ""
+
+
+def _grid_cell(table: Table, r: int, at: int, column: str) -> Cell | None:
+    """Under the nearest header row above holding `column`, or after `column` in the row."""
+    row, label = table[r], table[r][at]
+    for c, cell in enumerate(row):
+        if c > at and _key(cell.text) == column:
+            return _right(table, _Spot(0, r, c), frozenset())
+    for header in reversed(table[:r]):
+        col = next((c for c, cell in enumerate(header) if _key(cell.text) == column), None)
+        if col is not None:
+            cell = row[col] if col < len(row) else None
+            return None if cell is None or _is_repeat(cell, label) else cell
+    return None
+
+
+# ---- seals ----------------------------------------------------------------------------
+
+def _seal(tables: tuple[Table, ...], found: _Found | None) -> bool:
+    """An image in the seal label's row or just below it.
+
+    The whole row, not only the label and value cells: a seal picture dragged over the 盖章
+    cell is often anchored in the cell beside it (填表日期's value).
+    """
+    if found is None or found.spot is None:
+        return False
+    table, spot = tables[found.spot.table], found.spot
+    nearby = list(table[spot.row])
+    if spot.row + 1 < len(table) and spot.col < len(table[spot.row + 1]):
+        nearby.append(table[spot.row + 1][spot.col])
+    return any(cell.has_image for cell in nearby)
+
+
+# ---- choices --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Option:
+    start: int
+    end: int
+    choice: str
+
+
+def _options(text: str, choices: tuple[str, ...]) -> list[_Option]:
+    """Where each option is written; longer options first, so "企业" inside "民营企业" is not."""
+    taken: list[_Option] = []
+    for choice in sorted(choices, key=lambda c: -len(squash(c))):
+        for match in re.finditer(_loose(choice), text):
+            if all(match.end() <= o.start or match.start() >= o.end for o in taken):
+                taken.append(_Option(match.start(), match.end(), choice))
+    return sorted(taken, key=lambda o: o.start)
+
+
+def _owner(text: str, at: int, options: list[_Option]) -> str | None:
+    """The option a mark at `at` belongs to.
+
+    Marks normally precede their option ("☑园区", "□园区 √企业"). A mark glued to the option
+    before it and not to the one after ("园区√ 企业", "园区☑ 企业□") belongs to the one before;
+    glued to both ("园区√企业") or to neither, to the one after; with nothing after, to the
+    one before. Empty boxes between a mark and its option are looked through ("√□企业").
+    """
+    before = next((o for o in reversed(options) if o.end <= at
+                   and not text[o.end:at].strip()), None)
+    after = next((o for o in options if o.start > at
+                  and not text[at + 1:o.start].strip(" \t\n" + "".join(EMPTY_BOXES))), None)
+    if before is not None and after is not None:
+        glued_before, glued_after = before.end == at, after.start == at + 1
+        return before.choice if glued_before and not glued_after else after.choice
+    chosen = after or before
+    return chosen.choice if chosen is not None else None
+
+
+def _marked(region: str, choices: tuple[str, ...]) -> tuple[str, ...]:
+    """The options marked in `region`, in the spec's order and spelling.
+
+    With no box or tick at all and a single option left, that option is the answer: applicants
+    often delete the options they do not choose.
+    """
+    text = _BRACKETED_TICK.sub(r"\1", _VARIATION.sub("", _nfkc(region)))
+    options = _options(text, choices)
+    marks = [i for i, ch in enumerate(text) if ch in CHECKED_BOXES or ch in TICKS]
+    chosen = {_owner(text, i, options) for i in marks} - {None}
+    no_boxes = not marks and not any(ch in EMPTY_BOXES for ch in text)
+    if no_boxes and len({o.choice for o in options}) == 1:
+        chosen = {options[0].choice}
+    return tuple(c for c in choices if c in chosen)
+
+
+def _distinct(cells: tuple[Cell, ...]) -> list[Cell]:
+    """Each merged cell once, in order."""
+    out: list[Cell] = []
+    for cell in cells:
+        if not any(cell is seen for seen in out):
+            out.append(cell)
+    return out
+
+
+def _choice_region(tables: tuple[Table, ...], found: _Found, labels: frozenset[str]) -> str:
+    """The label's rest and the cells right of it, over every row a merged label spans."""
+    if found.spot is None or found.inline:
+        return found.rest or ""
+    table, spot = tables[found.spot.table], found.spot
+    label, parts = table[spot.row][spot.col], [found.rest or ""]
+    for row in table[spot.row:]:
+        if spot.col >= len(row) or row[spot.col] is not label:
+            break
+        for cell in _distinct(row[spot.col + 1:]):
+            if _key(cell.text) in labels:
+                break
+            if not _is_repeat(cell, label):
+                parts.append(cell.text)
+    if len(parts) == 1 and (below := _below(table, spot, labels)) is not None:
+        parts.append(below.text)
+    return "\n".join(parts)
+
+
+def _choice_fallback(content: WordContent, choices: tuple[str, ...]) -> str:
+    """The first row or paragraph naming two options or more, preferring one with boxes."""
+    rows = ["\n".join(c.text for c in _distinct(row)) for table in content.tables for row in table]
+    texts = [t for t in rows + [p.text for p in content.paragraphs]
+             if len({o.choice for o in _options(_nfkc(t), choices)}) >= 2]
+    boxed = CHECKED_BOXES | TICKS | EMPTY_BOXES
+    return next((t for t in texts if boxed & set(t)), texts[0] if texts else "")
+
+
+def _choice(content: WordContent, field: FieldSpec, found: _Found | None,
+            labels: frozenset[str]) -> tuple[str, ...]:
+    region = _choice_region(content.tables, found, labels) if found is not None else ""
+    if not _options(_nfkc(region), field.choices):
+        region = _choice_fallback(content, field.choices)
+    return _marked(region, field.choices)

@@ -1,0 +1,116 @@
+"""Pure text helpers: label squashing, cleaning, Word's 字数, phone and e-mail normalisation."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width characters Word and web forms leave behind; Python's \s does not cover them.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+
+
+def squash(s: str) -> str:
+    """NFKC, then no whitespace at all: the form in which labels and prompts are compared."""
+    return re.sub(r"\s+", "", _INVISIBLE.sub("", unicodedata.normalize("NFKC", s)))
+
+
+def clean(s: str) -> str:
+    """NFKC and trimmed; spaces inside a line collapsed, paragraph newlines kept."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", s))
+    lines = [_SPACE_RUN.sub(" ", line).strip() for line in text.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+# ---- 字数 ------------------------------------------------------------------------------
+
+# Full-width letters and digits are still Latin: they join a Latin run rather than count each.
+_FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+
+
+def _counts_alone(ch: str) -> bool:
+    """A character Word tallies under 中文字符: CJK ideographs, kana, hangul, full-width marks."""
+    if _FULLWIDTH_ALNUM.match(ch):
+        return False
+    width = unicodedata.east_asian_width(ch)
+    if width in ("W", "F"):
+        return True
+    # “”‘’…—· are "ambiguous" width but set as Chinese punctuation in a Chinese document.
+    return width == "A" and unicodedata.category(ch).startswith("P")
+
+
+def count_chars(s: str) -> int:
+    """Word's 字数 for `s`.
+
+    Each CJK ideograph, kana or hangul syllable and each full-width or Chinese punctuation mark
+    (，。、“”…— and full-width symbols) counts one. Any other run of non-space characters counts
+    one word, whatever it holds: "5G", "2021", "CO2", "e-mail", "20%", "ＡＢＣ" (full-width
+    letters and digits join a run, as their half-width forms would). Whitespace counts nothing.
+    So "节能 20% 以上" is 节 能 (2) + "20%" (1) + 以 上 (2) = 5, and "5G基站" is 3.
+    The text is deliberately not NFKC-normalised first: that would turn "，" into "," and
+    change the count.
+    """
+    total, in_run = 0, False
+    for ch in s:
+        if ch.isspace() or _INVISIBLE.match(ch):
+            in_run = False
+        elif _counts_alone(ch):
+            total, in_run = total + 1, False
+        elif not in_run:
+            total, in_run = total + 1, True
+    return total
+
+
+# ---- phones and e-mails ----------------------------------------------------------------
+
+_PHONE_CHARS = re.compile(r"[\d\s+\-()./\u2010-\u2015]+")
+
+
+def _landline(digits: str) -> str:
+    """0AA(A)-local: Beijing 010 and the 02x cities have 3-digit area codes, the rest 4."""
+    code = 3 if digits[1] in "12" else 4
+    return f"{digits[:code]}-{digits[code:]}"
+
+
+def _national(digits: str) -> str | None:
+    """A national number in its canonical spelling, or None when it is not one we recognise."""
+    if len(digits) == 11 and digits.startswith("1"):
+        return digits
+    if digits.startswith("0") and 10 <= len(digits) <= 12:
+        return _landline(digits)
+    if 7 <= len(digits) <= 8 and not digits.startswith(("0", "1")):
+        return digits
+    if len(digits) == 10 and digits.startswith(("400", "800")):
+        return digits
+    return None
+
+
+def normalise_phone(s: str) -> str:
+    """Mobile 13800000000, landline 010-12345678, optional +86 kept; else the cleaned input.
+
+    Only a string made of digits and separators is rewritten: "13800000000/010-1234567" or
+    "010-12345678转8001" are returned cleaned but otherwise as written.
+    """
+    text = clean(s)
+    if not text or not _PHONE_CHARS.fullmatch(text):
+        return text
+    digits = re.sub(r"\D", "", text)
+    prefix = ""
+    if text.startswith("+86") or (text.startswith("0086") and len(digits) > 11):
+        prefix, digits = "+86", digits[4:] if text.startswith("0086") else digits[2:]
+        if not (len(digits) == 11 and digits.startswith("1")) and not digits.startswith("0"):
+            digits = "0" + digits  # +86 10 12345678: the trunk 0 is dropped after +86
+    national = _national(digits)
+    if national is None:
+        return text
+    if prefix and national.startswith("0"):
+        return f"{prefix}-{national[1:]}"
+    return prefix + national
+
+
+def normalise_email(s: str) -> str:
+    """NFKC (full-width ＠ becomes @), no whitespace, lower-cased."""
+    return squash(s).lower()

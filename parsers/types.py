@@ -1,0 +1,120 @@
+"""The values parsers return: frozen dataclasses, no library types."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One attached file as the mail carried it; `name` is for display, never a path."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """A mail reduced to what classification and the rules need."""
+
+    message_id: str
+    subject: str
+    from_addr: str
+    from_name: str
+    to: tuple[str, ...]
+    return_path: str | None
+    date: datetime | None
+    # First Received header's date, else Date: what time-dependent rules use.
+    arrived_at: datetime | None
+    text: str
+    html: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    # Lower-cased header name -> first value, for classification (Auto-Submitted, ...).
+    headers: dict[str, str]
+    attachments: tuple[Attachment, ...]
+    content_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell's visible text (checkbox marks rendered as ☑/□) and whether it holds an image."""
+
+    text: str
+    has_image: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    style: str = ""
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class WordContent:
+    """What a Word file says, before any campaign's labels are applied."""
+
+    paragraphs: tuple[Paragraph, ...]
+    # Each table is a tuple of rows; merged cells appear once per grid column they span.
+    tables: tuple[tuple[tuple[Cell, ...], ...], ...]
+    image_count: int = 0
+
+    def all_text(self) -> str:
+        """Every paragraph and cell, one per line: for recognising titles and labels."""
+        lines = [p.text for p in self.paragraphs]
+        for table in self.tables:
+            for row in table:
+                lines.extend(c.text for c in row)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    text: str
+    chars: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file of a submission after extraction.
+
+    `kind` is a document kind of campaigns.md; `error` is set when the file could not be
+    read, and then only name, size and sha256 are meaningful.
+    """
+
+    name: str
+    kind: str
+    format: str
+    size: int
+    sha256: str
+    fields: dict[str, object] = field(default_factory=dict)
+    title: str = ""
+    subtitle: str = ""
+    sections: tuple[Section, ...] = ()
+    pages: int | None = None
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    seal: bool | None = None
+    container: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The `documents[]` / `intake extract` shape of DESIGN.md; empty values left out."""
+        out: dict[str, object] = {"name": self.name, "kind": self.kind, "format": self.format,
+                                  "size": self.size, "sha256": self.sha256}
+        optional = {
+            "fields": self.fields or None,
+            "title": self.title or None,
+            "subtitle": self.subtitle or None,
+            "sections": [{"name": s.name, "chars": s.chars} for s in self.sections] or None,
+            "pages": self.pages, "width": self.width, "height": self.height,
+            "duration": self.duration, "container": self.container, "error": self.error,
+        }
+        out.update({k: v for k, v in optional.items() if v is not None})
+        if self.kind in ("form", "form_scan"):
+            out["seal"] = self.seal
+        return out

@@ -1,0 +1,4 @@
+"""`python -m pipeline` is `intake`."""
+from pipeline.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""Raw bytes to an Analysis: parse, classify, extract. Pure: no database, no clock."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers import documents as docs
+from parsers.mail import parse_mail
+from parsers.types import Document, ParsedMail
+from pipeline.classify import SubjectMatch, automatic_kind, by_form, match_subject
+from pipeline.errors import UnreadableMail
+from rules.profile import Profile
+
+NOTES = {
+    "auto_reply": "自动回复，不予回复",
+    "bounce": "退信，不予回复",
+    "receipt": "已读回执，不予回复",
+    "inquiry": "咨询或非申报邮件，请秘书处人工处理",
+    "unknown_campaign": "带有附件但未能识别所属征集活动，请秘书处人工处理",
+    "unreadable": "邮件无法解析，请秘书处人工查看原始邮件",
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What a message is, before the database says whether it is new."""
+
+    mail: ParsedMail | None
+    # submission, auto_reply, bounce, receipt, inquiry, unknown_campaign or unreadable.
+    kind: str
+    match: SubjectMatch
+    documents: tuple[Document, ...] = ()
+    error: str = ""
+
+    @property
+    def note(self) -> str:
+        return NOTES.get(self.kind, "")
+
+
+_NO_MATCH = SubjectMatch(None, None, False)
+
+
+def analyse(data: bytes, profiles: dict[str, Profile]) -> Analysis:
+    """Everything about one message that does not depend on earlier messages."""
+    try:
+        mail = parse_mail(data)
+    except UnreadableMail as error:
+        return Analysis(None, "unreadable", _NO_MATCH, error=str(error))
+    automatic = automatic_kind(mail)
+    if automatic:
+        return Analysis(mail, automatic, _NO_MATCH)
+    inspected = [docs.inspect(f) for f in docs.expand(mail.attachments)]
+    match = match_subject(mail.subject, profiles)
+    if match.campaign is None and (campaign := docs.campaign_by_form(inspected, profiles)):
+        match = by_form(campaign, profiles)
+    if match.campaign is None:
+        kind = "unknown_campaign" if mail.attachments else "inquiry"
+        return Analysis(mail, kind, match, docs.read_documents(inspected, None))
+    documents = docs.read_documents(inspected, profiles[match.campaign])
+    return Analysis(mail, "submission", match, documents)

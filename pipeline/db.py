@@ -1,0 +1,255 @@
+"""The database: schema through sqlite-utils Migrations, and every query. The only sqlite_utils importer."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database as _Database
+from sqlite_utils import Migrations
+
+migrations = Migrations("intake")
+
+
+@migrations()
+def m001_ledger(db: _Database) -> None:
+    db["messages"].create({
+        "id": int, "source": str, "folder": str, "uidvalidity": str, "uid": str, "sha256": str,
+        "raw_path": str, "message_id": str, "subject": str, "sender": str, "received_at": str,
+        "fetched_at": str, "status": str, "attempts": int, "error": str, "note": str,
+        "campaign": str, "verdict": str, "submission_id": int,
+    }, pk="id", not_null={"source", "folder", "uidvalidity", "uid", "sha256", "status"},
+        defaults={"attempts": 0, "status": "fetched"})
+    db["messages"].create_index(["source", "folder", "uidvalidity", "uid"], unique=True)
+    db["messages"].create_index(["sha256"])
+    db["messages"].create_index(["status"])
+
+
+@migrations()
+def m002_submissions(db: _Database) -> None:
+    db["submissions"].create({
+        "id": int, "campaign": str, "reference": str, "unit_name": str, "case_name": str,
+        "sender": str, "verdict": str, "version": int, "quota_key": str, "created_at": str,
+        "updated_at": str,
+    }, pk="id", not_null={"campaign", "reference"})
+    db["submissions"].create_index(["reference"], unique=True)
+    db["submissions"].create_index(["campaign", "quota_key"])
+    db["versions"].create({
+        "id": int, "submission_id": int, "number": int, "message_row": int, "verdict": str,
+        "created_at": str,
+    }, pk="id", foreign_keys=[("submission_id", "submissions", "id"),
+                              ("message_row", "messages", "id")])
+    db["documents"].create({
+        "id": int, "version_id": int, "name": str, "kind": str, "format": str, "size": int,
+        "sha256": str, "detail": str,
+    }, pk="id", foreign_keys=[("version_id", "versions", "id")])
+    db["fields"].create({"id": int, "version_id": int, "key": str, "value": str}, pk="id",
+                        foreign_keys=[("version_id", "versions", "id")])
+    db["findings"].create({
+        "id": int, "message_row": int, "version_id": int, "rule": str, "field": str,
+        "severity": str, "message": str,
+    }, pk="id", foreign_keys=[("message_row", "messages", "id")])
+    db["counters"].create({"campaign": str, "last": int}, pk="campaign")
+
+
+@migrations()
+def m003_outbox(db: _Database) -> None:
+    db["outbox"].create({
+        "id": int, "message_row": int, "submission_id": int, "kind": str, "to_addr": str,
+        "subject": str, "message_id": str, "raw": bytes, "status": str, "attempts": int,
+        "created_at": str, "sent_at": str, "error": str,
+    }, pk="id", not_null={"message_id", "status"}, defaults={"attempts": 0})
+    db["outbox"].create_index(["message_id"], unique=True)
+    db["outbox"].create_index(["status"])
+    db["outbox"].create_index(["message_row"], unique=True)
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    id: int
+    source: str
+    folder: str
+    uid: str
+    sha256: str
+    raw_path: str
+    attempts: int
+    status: str
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    to_addr: str
+    message_id: str
+    raw: bytes
+    attempts: int
+
+
+class Database:
+    """One connection in WAL mode; every read-then-write runs in transaction() (BEGIN IMMEDIATE)."""
+
+    def __init__(self, path: Path | None):
+        if path is None:
+            self.db = _Database(memory=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=30)
+            self.db = _Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """BEGIN IMMEDIATE: take the write lock before reading, so no two writers race."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.conn.rollback()
+            raise
+        self.db.conn.commit()
+
+    # ---- the ledger ----------------------------------------------------------------------
+
+    def known_uids(self, source: str, folder: str, uidvalidity: str) -> set[str]:
+        rows = self.db.execute(
+            "select uid from messages where source = ? and folder = ? and uidvalidity = ?",
+            [source, folder, uidvalidity]).fetchall()
+        return {row[0] for row in rows}
+
+    def record_fetched(self, row: dict[str, object]) -> int:
+        """Enter a stored message in the ledger; an already-known key is left as it is."""
+        with self.transaction():
+            table = self.db["messages"]
+            table.insert({**row, "status": "fetched", "attempts": 0}, ignore=True)
+            found = self.db.execute(
+                "select id from messages where source = ? and folder = ? and uidvalidity = ? "
+                "and uid = ?", [row["source"], row["folder"], row["uidvalidity"], row["uid"]]
+            ).fetchone()
+            return int(found[0])
+
+    def pending(self) -> list[MessageRow]:
+        """Messages fetched but not finished, oldest first (a crash leaves them here)."""
+        rows = self.db.execute(
+            "select id, source, folder, uid, sha256, raw_path, attempts, status from messages "
+            "where status = 'fetched' order by id").fetchall()
+        return [MessageRow(*row) for row in rows]
+
+    def begin_attempt(self, message_row: int) -> int:
+        """Count the attempt before doing the work, so a message that kills the process parks."""
+        with self.transaction():
+            self.db.execute("update messages set attempts = attempts + 1 where id = ?",
+                            [message_row])
+            return int(self.db.execute("select attempts from messages where id = ?",
+                                       [message_row]).fetchone()[0])
+
+    def set_error(self, message_row: int, error: str, park: bool) -> None:
+        with self.transaction():
+            self.db["messages"].update(message_row, {"error": error,
+                                                     "status": "parked" if park else "fetched"})
+
+    def seen_before(self, message_row: int, sha256: str, message_id: str) -> int | None:
+        """An earlier finished message with the same bytes or Message-ID, if any."""
+        found = self.db.execute(
+            "select id from messages where id != ? and status = 'done' and verdict is not null "
+            "and (sha256 = ? or (message_id = ? and message_id != '')) order by id limit 1",
+            [message_row, sha256, message_id]).fetchone()
+        return int(found[0]) if found else None
+
+    # ---- submissions ---------------------------------------------------------------------
+
+    def submission_by_reply(self, message_ids: list[str]) -> dict | None:
+        """The submission whose reply this mail answers (In-Reply-To / References)."""
+        ids = [m for m in message_ids if m]
+        if not ids:
+            return None
+        marks = ",".join("?" * len(ids))
+        found = self.db.execute(
+            f"select submission_id from outbox where message_id in ({marks}) "
+            "and submission_id is not null order by id desc limit 1", ids).fetchone()
+        return self.submission(int(found[0])) if found else None
+
+    def submission_by_case(self, campaign: str, unit: str, case_name: str) -> dict | None:
+        if not unit or not case_name:
+            return None
+        found = self.db.execute(
+            "select id from submissions where campaign = ? and unit_name = ? and case_name = ? "
+            "order by id limit 1", [campaign, unit, case_name]).fetchone()
+        return self.submission(int(found[0])) if found else None
+
+    def submission(self, submission_id: int) -> dict | None:
+        return next(self.db["submissions"].rows_where("id = ?", [submission_id]), None)
+
+    def version_documents(self, submission_id: int) -> list[dict]:
+        """The documents of a submission's current version."""
+        return list(self.db.query(
+            "select d.* from documents d join versions v on d.version_id = v.id "
+            "where v.submission_id = ? and v.number = (select max(number) from versions "
+            "where submission_id = ?) order by d.id", [submission_id, submission_id]))
+
+    def next_reference(self, campaign: str, prefix: str) -> str:
+        row = self.db.execute("select last from counters where campaign = ?",
+                              [campaign]).fetchone()
+        number = (row[0] if row else 0) + 1
+        self.db["counters"].upsert({"campaign": campaign, "last": number}, pk="campaign")
+        return f"{prefix}-{number:04d}"
+
+    def quota_count(self, campaign: str, quota_key: str, exclude: int | None) -> int:
+        return int(self.db.execute(
+            "select count(*) from submissions where campaign = ? and quota_key = ? and id != ? "
+            "and verdict in ('complete', 'deficient')",
+            [campaign, quota_key, exclude or -1]).fetchone()[0])
+
+    def save_submission(self, row: dict[str, object]) -> int:
+        table = self.db["submissions"]
+        if row.get("id"):
+            table.update(row["id"], row)
+            return int(row["id"])
+        return int(table.insert(row).last_pk)
+
+    def save_version(self, version: dict, documents: list[dict], fields: dict[str, object]) -> int:
+        version_id = int(self.db["versions"].insert(version).last_pk)
+        self.db["documents"].insert_all([{**d, "version_id": version_id} for d in documents])
+        self.db["fields"].insert_all([{"version_id": version_id, "key": k,
+                                       "value": json.dumps(v, ensure_ascii=False)}
+                                      for k, v in fields.items()])
+        return version_id
+
+    def save_findings(self, message_row: int, version_id: int | None, findings: list[dict]) -> None:
+        self.db["findings"].insert_all([{**f, "message_row": message_row, "version_id": version_id}
+                                        for f in findings])
+
+    def finish_message(self, message_row: int, values: dict[str, object]) -> None:
+        self.db["messages"].update(message_row, {**values, "status": "done", "error": None})
+
+    # ---- the outbox ----------------------------------------------------------------------
+
+    def queue_reply(self, row: dict[str, object]) -> None:
+        self.db["outbox"].insert({**row, "status": "queued", "attempts": 0})
+
+    def due_replies(self) -> list[OutboxRow]:
+        rows = self.db.execute("select id, to_addr, message_id, raw, attempts from outbox "
+                               "where status = 'queued' order by id").fetchall()
+        return [OutboxRow(*row) for row in rows]
+
+    def mark_sent(self, outbox_id: int, sent_at: str) -> None:
+        with self.transaction():
+            self.db["outbox"].update(outbox_id, {"status": "sent", "sent_at": sent_at})
+
+    def mark_send_failed(self, outbox_id: int, error: str) -> None:
+        with self.transaction():
+            self.db.execute("update outbox set attempts = attempts + 1, error = ? where id = ?",
+                            [error, outbox_id])
+
+    # ---- reading for people --------------------------------------------------------------
+
+    def query(self, sql: str, params: list | tuple = ()) -> list[dict]:
+        return list(self.db.query(sql, params))

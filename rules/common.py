@@ -1,0 +1,29 @@
+"""Small helpers the rule modules share."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from rules.types import Submission
+
+
+def has_form(submission: Submission) -> bool:
+    """A readable Word form was received: only then are its fields judged."""
+    return bool(submission.of_kind("form"))
+
+
+def is_empty(value: object) -> bool:
+    return value is None or value == "" or value == () or value == []
+
+
+def text_of(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def chinese_date(day: date) -> str:
+    """2024年4月15日: how dates are written to applicants."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,335 @@
+"""Campaign profiles: one TOML file per campaign, loaded and validated into dataclasses."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pipeline.errors import ProfileError
+from rules.vocabulary import DOCUMENT_KINDS, SEVERITIES, is_field_key
+
+BUILTIN_DIR = Path(__file__).parent / "campaigns"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A length limit in 字: `hard` for 以内/不超过 (an error), else 约 (a warning)."""
+
+    min: int | None
+    max: int | None
+    hard: bool
+
+    def describe(self) -> str:
+        if self.hard:
+            return f"{self.max}字以内"
+        if self.min is not None and self.max is not None:
+            return f"约{self.min}–{self.max}字"
+        return f"约{self.max or self.min}字"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    labels: tuple[str, ...]
+    type: str = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    limit: Limit | None = None
+    # The blank form's own instruction text in the value cell: never a value.
+    prompts: tuple[str, ...] = ()
+    # For a grid of rows × columns (企业负责人 × 姓名): the column header this field sits under.
+    column: str | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    titles: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, key: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    name: str
+    labels: tuple[str, ...]
+    limit: Limit | None
+
+
+@dataclass(frozen=True)
+class WriteupSpec:
+    # Words that mark a document as this campaign's write-up (template headings).
+    markers: tuple[str, ...]
+    subtitle_pattern: str | None
+    subtitle_example: str
+    sections: tuple[SectionSpec, ...]
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    kind: str
+    min: int = 0
+    max: int | None = None
+    min_bytes: int | None = None
+    max_bytes: int | None = None
+    max_seconds: float | None = None
+    name_pattern: str | None = None
+    name_example: str = ""
+    # attachment_missing severity for this kind (some notices only recommend a document).
+    severity: str = "error"
+    # Only documents in a format of this list count (e.g. the form must be Word).
+    formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubjectSpec:
+    # A regular expression over the NFKC-normalised subject, with a group named `unit`.
+    pattern: str | None = None
+    example: str = ""
+    # Words that, all present in the subject or a form title, name this campaign.
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QuotaSpec:
+    # Field keys that together make the counted group (e.g. unit_name + category).
+    by: tuple[str, ...]
+    max: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    title: str
+    issuer: str
+    reference_prefix: str
+    deadline: date | None
+    timezone: str
+    mailboxes: tuple[str, ...]
+    subject: SubjectSpec
+    form: FormSpec
+    writeup: WriteupSpec | None
+    documents: tuple[DocumentSpec, ...]
+    body_contact: tuple[str, ...]
+    case_name_no_unit: bool
+    case_name_no_abbrev: bool
+    quota: QuotaSpec | None
+    severity: dict[str, str]
+    late_policy: str
+    source: str
+
+    def deadline_at(self) -> datetime | None:
+        """The first instant after the deadline day, in the campaign's time zone."""
+        if self.deadline is None:
+            return None
+        end = datetime.combine(self.deadline + timedelta(days=1), time(0))
+        return end.replace(tzinfo=ZoneInfo(self.timezone))
+
+    def severity_of(self, rule: str, default: str) -> str:
+        return self.severity.get(rule, default)
+
+    def document(self, kind: str) -> DocumentSpec | None:
+        return next((d for d in self.documents if d.kind == kind), None)
+
+
+# ---- loading and validation -------------------------------------------------------------
+
+_TOP_KEYS = {"id", "title", "issuer", "reference_prefix", "deadline", "timezone", "mailboxes",
+             "subject", "form", "writeup", "documents", "body", "case_name", "quota", "severity",
+             "late_policy"}
+_FIELD_KEYS = {"key", "labels", "type", "required", "choices", "max", "approx", "prompts",
+               "column"}
+_FIELD_TYPES = {"text", "choice", "number", "date", "phone", "email", "seal"}
+_DOC_KEYS = {"kind", "min", "max", "min_bytes", "max_bytes", "max_seconds", "name_pattern",
+             "name_example", "severity", "formats"}
+_SECTION_KEYS = {"name", "labels", "max", "approx"}
+_LATE_POLICIES = {"reject", "accept"}
+
+
+class _Checker:
+    """Turns a TOML table into dataclasses, raising ProfileError with file and line."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.lines = path, text.splitlines()
+
+    def fail(self, message: str, word: str | None = None) -> ProfileError:
+        return ProfileError(f"{self.path}:{self._line(word)}: {message}")
+
+    def _line(self, word: str | None) -> int:
+        if word:
+            pattern = re.compile(rf"^\s*(\[+\s*)?{re.escape(word)}\b|[\"']{re.escape(word)}[\"']")
+            for number, line in enumerate(self.lines, 1):
+                if pattern.search(line):
+                    return number
+        return 1
+
+    def keys(self, table: dict, allowed: set[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(f"unknown key {key!r} in {where}", key)
+
+    def field_key(self, key: str) -> str:
+        if not is_field_key(key):
+            raise self.fail(f"unknown field key {key!r} (see campaigns.md)", key)
+        return key
+
+
+def _limit(table: dict, checker: _Checker, where: str) -> Limit | None:
+    if "max" in table and "approx" in table:
+        raise checker.fail(f"{where}: give either max (以内) or approx (约), not both", "approx")
+    if "max" in table:
+        return Limit(None, int(table["max"]), hard=True)
+    if "approx" in table:
+        low, high = table["approx"]
+        return Limit(int(low), int(high), hard=False)
+    return None
+
+
+def _field(table: dict, checker: _Checker) -> FieldSpec:
+    checker.keys(table, _FIELD_KEYS, "[[form.fields]]")
+    key = checker.field_key(table.get("key", ""))
+    kind = table.get("type", "text")
+    if kind not in _FIELD_TYPES:
+        raise checker.fail(f"field {key}: unknown type {kind!r}", "type")
+    if kind == "choice" and not table.get("choices"):
+        raise checker.fail(f"field {key}: a choice needs choices", key)
+    return FieldSpec(key=key, labels=tuple(table.get("labels", ())), type=kind,
+                     required=bool(table.get("required", False)),
+                     choices=tuple(table.get("choices", ())),
+                     limit=_limit(table, checker, f"field {key}"),
+                     prompts=tuple(table.get("prompts", ())), column=table.get("column"))
+
+
+def _document(table: dict, checker: _Checker) -> DocumentSpec:
+    checker.keys(table, _DOC_KEYS, "[[documents]]")
+    kind = table.get("kind")
+    if kind not in DOCUMENT_KINDS:
+        raise checker.fail(f"unknown document kind {kind!r}", "kind")
+    severity = table.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise checker.fail(f"unknown severity {severity!r}", "severity")
+    if pattern := table.get("name_pattern"):
+        _compile(pattern, checker)
+    return DocumentSpec(kind=kind, min=int(table.get("min", 0)), max=table.get("max"),
+                        min_bytes=table.get("min_bytes"), max_bytes=table.get("max_bytes"),
+                        max_seconds=table.get("max_seconds"), name_pattern=table.get("name_pattern"),
+                        name_example=table.get("name_example", ""), severity=severity,
+                        formats=tuple(table.get("formats", ())))
+
+
+def _writeup(table: dict | None, checker: _Checker) -> WriteupSpec | None:
+    if table is None:
+        return None
+    checker.keys(table, {"markers", "subtitle_pattern", "subtitle_example", "sections"}, "[writeup]")
+    sections = []
+    for section in table.get("sections", ()):
+        checker.keys(section, _SECTION_KEYS, "[[writeup.sections]]")
+        sections.append(SectionSpec(name=section["name"],
+                                    labels=tuple(section.get("labels", (section["name"],))),
+                                    limit=_limit(section, checker, f"section {section['name']}")))
+    if pattern := table.get("subtitle_pattern"):
+        _compile(pattern, checker)
+    return WriteupSpec(markers=tuple(table.get("markers", ())),
+                       subtitle_pattern=table.get("subtitle_pattern"),
+                       subtitle_example=table.get("subtitle_example", ""), sections=tuple(sections))
+
+
+def _compile(pattern: str, checker: _Checker) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise checker.fail(f"bad regular expression {pattern!r}: {error}", pattern) from None
+
+
+def _severity(table: dict, checker: _Checker) -> dict[str, str]:
+    from rules import RULE_IDS  # the registry imports rule modules, which import this one
+
+    for rule, severity in table.items():
+        if rule not in RULE_IDS:
+            raise checker.fail(f"unknown rule id {rule!r} in [severity]", rule)
+        if severity not in SEVERITIES:
+            raise checker.fail(f"unknown severity {severity!r} for {rule}", rule)
+    return dict(table)
+
+
+def _subject(table: dict, checker: _Checker) -> SubjectSpec:
+    checker.keys(table, {"pattern", "example", "keywords"}, "[subject]")
+    if pattern := table.get("pattern"):
+        _compile(pattern, checker)
+        if "(?P<unit>" not in pattern:
+            raise checker.fail("subject pattern needs a group (?P<unit>...)", "pattern")
+    return SubjectSpec(pattern=table.get("pattern"), example=table.get("example", ""),
+                       keywords=tuple(table.get("keywords", ())))
+
+
+def _quota(table: dict | None, checker: _Checker) -> QuotaSpec | None:
+    if table is None:
+        return None
+    checker.keys(table, {"by", "max", "description"}, "[quota]")
+    return QuotaSpec(by=tuple(checker.field_key(k) for k in table["by"]), max=int(table["max"]),
+                     description=table.get("description", ""))
+
+
+def parse_profile(text: str, path: Path) -> Profile:
+    """Validate one profile's TOML text; every mistake names the file and line."""
+    checker = _Checker(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ProfileError(f"{path}: {error}") from None
+    checker.keys(data, _TOP_KEYS, "the profile")
+    for required in ("id", "title", "issuer", "reference_prefix"):
+        if required not in data:
+            raise checker.fail(f"missing {required!r}")
+    form = data.get("form", {})
+    checker.keys(form, {"titles", "fields"}, "[form]")
+    body = data.get("body", {})
+    checker.keys(body, {"contact"}, "[body]")
+    case_name = data.get("case_name", {})
+    checker.keys(case_name, {"no_unit", "no_abbrev"}, "[case_name]")
+    late_policy = data.get("late_policy", "reject")
+    if late_policy not in _LATE_POLICIES:
+        raise checker.fail(f"late_policy must be one of {sorted(_LATE_POLICIES)}", "late_policy")
+    deadline = data.get("deadline")
+    if deadline is not None and not isinstance(deadline, date):
+        raise checker.fail("deadline must be a TOML date such as 2024-04-15", "deadline")
+    return Profile(
+        id=data["id"], title=data["title"], issuer=data["issuer"],
+        reference_prefix=data["reference_prefix"], deadline=deadline,
+        timezone=data.get("timezone", "Asia/Shanghai"), mailboxes=tuple(data.get("mailboxes", ())),
+        subject=_subject(data.get("subject", {}), checker),
+        form=FormSpec(titles=tuple(form.get("titles", ())),
+                      fields=tuple(_field(f, checker) for f in form.get("fields", ()))),
+        writeup=_writeup(data.get("writeup"), checker),
+        documents=tuple(_document(d, checker) for d in data.get("documents", ())),
+        body_contact=tuple(body.get("contact", ())),
+        case_name_no_unit=bool(case_name.get("no_unit", False)),
+        case_name_no_abbrev=bool(case_name.get("no_abbrev", False)),
+        quota=_quota(data.get("quota"), checker),
+        severity=_severity(data.get("severity", {}), checker),
+        late_policy=late_policy, source=str(path),
+    )
+
+
+def load_profile(path: Path) -> Profile:
+    return parse_profile(path.read_text(encoding="utf-8"), path)
+
+
+def load_profiles(folders: list[Path], enabled: list[str] | None = None) -> dict[str, Profile]:
+    """Every *.toml in the folders (later folders override earlier ones by id)."""
+    profiles: dict[str, Profile] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            profile = load_profile(path)
+            profiles[profile.id] = profile
+    if enabled is not None:
+        unknown = [cid for cid in enabled if cid not in profiles]
+        if unknown:
+            raise ProfileError(f"enabled campaigns without a profile: {', '.join(unknown)}")
+        profiles = {cid: profiles[cid] for cid in enabled}
+    return profiles

@@ -1,0 +1,47 @@
+"""The shared words of campaigns.md: field keys, document kinds, severities, verdicts."""
+from __future__ import annotations
+
+FIELD_KEYS = frozenset({
+    "unit_name", "industry", "case_name", "category", "period", "revenue_wan", "assets_wan",
+    "ownership", "leader_name", "leader_title", "leader_phone", "leader_email",
+    "contact_name", "contact_title", "contact_phone", "contact_email", "address",
+    "recommender", "recommender_opinion", "summary", "awards", "fill_date", "seal",
+    "body_contact_name", "body_contact_phone", "body_contact_email", "title", "subtitle",
+})
+
+DOCUMENT_KINDS = ("form", "writeup", "form_scan", "photo", "video", "proof", "archive", "other")
+
+SEVERITIES = ("error", "warning")
+
+VERDICTS = ("complete", "deficient", "late", "not_submission", "duplicate")
+
+# How the applicant reads each kind in a reply.
+KIND_NAMES = {
+    "form": "申报表", "writeup": "案例报告/编写模板", "form_scan": "盖章扫描件", "photo": "照片",
+    "video": "视频", "proof": "证明材料", "archive": "压缩包", "other": "其他文件",
+}
+
+FIELD_NAMES = {
+    "unit_name": "单位名称", "industry": "所属行业", "case_name": "案例名称", "category": "案例类别",
+    "period": "案例实施周期", "revenue_wan": "营业收入（万元）", "assets_wan": "总资产（万元）",
+    "ownership": "企业属性", "leader_name": "企业负责人姓名", "leader_title": "企业负责人职务",
+    "leader_phone": "企业负责人电话", "leader_email": "企业负责人电子邮箱",
+    "contact_name": "联系人", "contact_title": "联系人职务", "contact_phone": "联系电话",
+    "contact_email": "联系邮箱", "address": "地址", "recommender": "推荐单位",
+    "recommender_opinion": "推荐单位意见", "summary": "案例简介", "awards": "所获奖项或证书",
+    "fill_date": "填表日期", "seal": "盖章", "body_contact_name": "邮件正文中的工作负责人姓名",
+    "body_contact_phone": "邮件正文中的联系电话", "body_contact_email": "邮件正文中的邮箱",
+    "title": "主标题", "subtitle": "副标题",
+}
+
+
+def is_field_key(key: str) -> bool:
+    """A key of campaigns.md, or a write-up section written `section:<name>`."""
+    return key in FIELD_KEYS or (key.startswith("section:") and len(key) > len("section:"))
+
+
+def field_name(key: str) -> str:
+    """The Chinese name of a field key, for messages to applicants."""
+    if key.startswith("section:"):
+        return f"“{key.removeprefix('section:')}”部分"
+    return FIELD_NAMES.get(key, key)
