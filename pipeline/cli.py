@@ -115,14 +115,15 @@ def show_command(key: str, config_path: str | None) -> None:
 @click.pass_context
 def campaigns_group(ctx: click.Context, config_path: str | None) -> None:
     """The loaded campaign profiles."""
-    ctx.obj = _config(config_path)
+    ctx.obj = config_path
     if ctx.invoked_subcommand is None:
-        views.print_campaigns(console, ctx.obj)
+        views.print_campaigns(console, _config(config_path))
 
 
 @campaigns_group.command("show")
 @click.argument("campaign_id")
+@config_option
 @click.pass_obj
-def campaigns_show(config: Config, campaign_id: str) -> None:
+def campaigns_show(group_config: str | None, campaign_id: str, config_path: str | None) -> None:
     """What one campaign checks, in Chinese, to confirm against its notice."""
-    views.print_campaign(console, config, campaign_id)
+    views.print_campaign(console, _config(config_path or group_config), campaign_id)

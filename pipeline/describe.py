@@ -1,6 +1,7 @@
 """A campaign profile told in Chinese, for the secretariat to confirm against its notice."""
 from __future__ import annotations
 
+from rules.common import chinese_date
 from rules.profile import Profile
 from rules.vocabulary import KIND_NAMES, field_name
 
@@ -47,7 +48,7 @@ def describe_profile(profile: Profile) -> str:
     lines = [f"{profile.title}（{profile.id}）", f"发布单位：{profile.issuer}",
              f"受理编号：{profile.reference_prefix}-0001 起"]
     if profile.deadline:
-        lines.append(f"截止时间：{profile.deadline:%Y年%m月%d日} 24:00（{profile.timezone}）")
+        lines.append(f"截止时间：{chinese_date(profile.deadline)} 24:00（{profile.timezone}）")
     if profile.subject.pattern:
         lines.append(f"邮件主题：须为“{profile.subject.example}”，不符合时要求补正")
     elif profile.subject.keywords:

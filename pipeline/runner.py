@@ -93,11 +93,13 @@ class Pipeline:
         self.sender = sender or SpoolSender(config.replies.spool)
         self.profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
         self.sources: dict[str, Source] = {s.name: open_source(s) for s in config.sources}
-        self.served = {s.name: self._served(s.campaigns) for s in config.sources}
+        self.served = {s.name: self._served(s.name, s.campaigns) for s in config.sources}
         self.processors: dict[str, Processor] = {}
 
-    def _served(self, campaigns: tuple[str, ...]) -> dict[str, Profile]:
-        return {k: v for k, v in self.profiles.items() if not campaigns or k in campaigns}
+    def _served(self, source: str, campaigns: tuple[str, ...]) -> dict[str, Profile]:
+        """The campaigns a mailbox receives: its config's list and each profile's mailboxes."""
+        return {k: v for k, v in self.profiles.items()
+                if (not campaigns or k in campaigns) and (not v.mailboxes or source in v.mailboxes)}
 
     def fetch(self) -> int:
         """Store every new message durably and enter it in the ledger; nothing else yet."""

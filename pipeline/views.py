@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -45,7 +46,8 @@ def _findings_text(findings: list[dict]) -> str:
 
 def print_list(console: Console, rows: list[dict]) -> None:
     table = Table(title=f"{len(rows)} messages", show_lines=True)
-    for column in ("#", "subject", "campaign", "unit", "verdict", "reference", "findings"):
+    table.add_column("#", no_wrap=True)
+    for column in ("subject", "campaign", "unit", "verdict", "reference", "findings"):
         table.add_column(column, overflow="fold")
     for row in rows:
         verdict = row["verdict"] or row["status"]
@@ -129,11 +131,12 @@ def _show_submission(console: Console, db: Database, sub: dict) -> None:
 def print_campaigns(console: Console, config: Config) -> None:
     profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
     table = Table(title="campaigns")
-    for column in ("id", "title", "deadline", "subject", "source"):
+    table.add_column("id", no_wrap=True)
+    for column in ("title", "deadline", "subject", "file"):
         table.add_column(column, overflow="fold")
     for p in profiles.values():
         subject = p.subject.example or " + ".join(p.subject.keywords)
-        table.add_row(p.id, p.title, str(p.deadline or ""), subject, p.source)
+        table.add_row(p.id, p.title, str(p.deadline or ""), subject, Path(p.source).name)
     console.print(table)
 
 
@@ -144,4 +147,4 @@ def print_campaign(console: Console, config: Config, campaign_id: str) -> None:
     if campaign_id not in profiles:
         from pipeline.errors import ConfigError
         raise ConfigError(f"no campaign {campaign_id!r}; known: {', '.join(profiles)}")
-    console.print(describe_profile(profiles[campaign_id]))
+    console.print(describe_profile(profiles[campaign_id]), soft_wrap=True)

@@ -43,7 +43,8 @@ class Workspace:
         """The CLI in a child process, as a user or cron would run it."""
         return subprocess.run([sys.executable, "-m", "pipeline", *args, "--config",
                                str(self.config_path)], cwd=self.root, capture_output=True,
-                              text=True, timeout=timeout, env={**os.environ, **(env or {})})
+                              text=True, timeout=timeout,
+                              env={**os.environ, "COLUMNS": "200", **(env or {})})
 
     def query(self, sql: str, params: list | tuple = ()) -> list[dict]:
         db = Database(self.root / "var" / "intake.db")
