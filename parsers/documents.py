@@ -85,6 +85,8 @@ def _read(base: Inspected, fmt: str) -> Inspected:
         return replace(base, pdf=read_pdf(data))
     if fmt in sniff.IMAGE_FORMATS:
         return replace(base, image=read_image(data))
+    if fmt == "zip" and _wordish(base.file.name):
+        raise UnreadableDocument("Word文件已损坏（不是有效的.docx），请重新保存后发送")
     if fmt == "zip":
         archive.expand_zip(data)  # raises for corrupt, encrypted and bomb archives
         return base
@@ -122,8 +124,8 @@ def to_document(item: Inspected, profile: Profile | None) -> Document:
                    error=item.error)
     if item.error:
         return doc
-    if item.format in sniff.ARCHIVE_FORMATS:
-        return replace(doc, kind="archive")
+    if doc.kind == "archive":
+        return doc
     if item.word is not None:
         return _word_document(doc, item.word, profile)
     if item.pdf is not None:
@@ -152,7 +154,7 @@ def _word_document(doc: Document, word: WordContent, profile: Profile | None) ->
 def _kind_by_name(item: Inspected) -> str:
     """The kind a file name suggests, for files whose content does not say."""
     name, fmt = squash(item.file.name), item.format
-    if fmt in sniff.ARCHIVE_FORMATS:
+    if fmt in sniff.ARCHIVE_FORMATS and not _wordish(name):
         return "archive"
     if fmt in sniff.VIDEO_FORMATS or re.search(r"\.(mp4|mov|avi|wmv|mkv)$", name, re.I):
         return "video"

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
-from parsers.text import clean, normalise_email, normalise_phone, squash
+from parsers.choices import has_marks, marked_options, named_options
+from parsers.text import clean, loose_pattern, nfkc, normalise_email, normalise_phone, squash
 from parsers.types import Cell, WordContent
 from rules.profile import FieldSpec, FormSpec
 
@@ -15,14 +15,6 @@ Table = tuple[tuple[Cell, ...], ...]
 # Instructions every blank form prints beside a seal or a signature: never a value.
 GENERIC_PROMPTS = ("(如有)", "(盖章)", "(公章)", "(签字)", "(签章)", "(单位公章)", "(签字盖章)",
                    "(盖章/签字)", "年 月 日")
-
-# Marks in front of an option: a ticked or filled box. Ticks may also follow the option.
-CHECKED_BOXES = frozenset("■☑☒▣")
-TICKS = frozenset("√✓✔")
-EMPTY_BOXES = frozenset("□☐")
-_VARIATION = re.compile("[\ufe00-\ufe0f]")
-# "（√）企业" and "[√]企业": a tick in brackets marks what the brackets would.
-_BRACKETED_TICK = re.compile(r"[(\[【]\s*([√✓✔])\s*[)\]】]")
 
 # "联系人姓名" is the 联系人 label, not 联系人 followed by the value "姓名".
 _NAME_TAILS = ("姓名", "名称", "全称")
@@ -69,15 +61,12 @@ def _key(text: str) -> str:
     return squash(text).rstrip(":")
 
 
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
 
 def _after(text: str, label: str) -> str | None:
     """The text after `label` when `text` starts with it (ignoring whitespace), else None."""
     if not squash(text).startswith(label):
         return None
-    normal, seen = _nfkc(text), 0
+    normal, seen = nfkc(text), 0
     for index, ch in enumerate(normal):
         if seen == len(label):
             return normal[index:]
@@ -86,16 +75,12 @@ def _after(text: str, label: str) -> str | None:
     return ""
 
 
-def _loose(phrase: str) -> str:
-    """A regex for `phrase` that tolerates any whitespace between its characters."""
-    return r"\s*".join(re.escape(ch) for ch in squash(phrase))
-
 
 def _strip_prompts(text: str, prompts: tuple[str, ...]) -> str:
     """The applicant's text: the form's own instructions removed, then cleaned."""
-    normal = _nfkc(text)
+    normal = nfkc(text)
     for prompt in sorted({p for p in prompts if squash(p)}, key=lambda p: -len(squash(p))):
-        normal = re.sub(_loose(prompt), " ", normal)
+        normal = re.sub(loose_pattern(prompt), " ", normal)
     return clean(normal).lstrip(":").strip()
 
 
@@ -239,7 +224,7 @@ _DISTINCT_PROMPT = 8
 
 def _number(text: str) -> float | None:
     """The first number written in `text` ("268,500 万元" -> 268500.0); units are not applied."""
-    match = _NUMBER.search(_nfkc(text))
+    match = _NUMBER.search(nfkc(text))
     return float(match.group().replace(",", "")) if match else None
 
 
@@ -344,59 +329,7 @@ def _seal(tables: tuple[Table, ...], found: _Found | None) -> bool:
     return any(cell.has_image for cell in nearby)
 
 
-# ---- choices --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Option:
-    start: int
-    end: int
-    choice: str
-
-
-def _options(text: str, choices: tuple[str, ...]) -> list[_Option]:
-    """Where each option is written; longer options first, so "企业" inside "民营企业" is not."""
-    taken: list[_Option] = []
-    for choice in sorted(choices, key=lambda c: -len(squash(c))):
-        for match in re.finditer(_loose(choice), text):
-            if all(match.end() <= o.start or match.start() >= o.end for o in taken):
-                taken.append(_Option(match.start(), match.end(), choice))
-    return sorted(taken, key=lambda o: o.start)
-
-
-def _owner(text: str, at: int, options: list[_Option]) -> str | None:
-    """The option a mark at `at` belongs to.
-
-    Marks normally precede their option ("☑园区", "□园区 √企业"). A mark glued to the option
-    before it and not to the one after ("园区√ 企业", "园区☑ 企业□") belongs to the one before;
-    glued to both ("园区√企业") or to neither, to the one after; with nothing after, to the
-    one before. Empty boxes between a mark and its option are looked through ("√□企业").
-    """
-    before = next((o for o in reversed(options) if o.end <= at
-                   and not text[o.end:at].strip()), None)
-    after = next((o for o in options if o.start > at
-                  and not text[at + 1:o.start].strip(" \t\n" + "".join(EMPTY_BOXES))), None)
-    if before is not None and after is not None:
-        glued_before, glued_after = before.end == at, after.start == at + 1
-        return before.choice if glued_before and not glued_after else after.choice
-    chosen = after or before
-    return chosen.choice if chosen is not None else None
-
-
-def _marked(region: str, choices: tuple[str, ...]) -> tuple[str, ...]:
-    """The options marked in `region`, in the spec's order and spelling.
-
-    With no box or tick at all and a single option left, that option is the answer: applicants
-    often delete the options they do not choose.
-    """
-    text = _BRACKETED_TICK.sub(r"\1", _VARIATION.sub("", _nfkc(region)))
-    options = _options(text, choices)
-    marks = [i for i, ch in enumerate(text) if ch in CHECKED_BOXES or ch in TICKS]
-    chosen = {_owner(text, i, options) for i in marks} - {None}
-    no_boxes = not marks and not any(ch in EMPTY_BOXES for ch in text)
-    if no_boxes and len({o.choice for o in options}) == 1:
-        chosen = {options[0].choice}
-    return tuple(c for c in choices if c in chosen)
-
+# ---- choices: where the options are ---------------------------------------------------
 
 def _distinct(cells: tuple[Cell, ...]) -> list[Cell]:
     """Each merged cell once, in order."""
@@ -430,14 +363,14 @@ def _choice_fallback(content: WordContent, choices: tuple[str, ...]) -> str:
     """The first row or paragraph naming two options or more, preferring one with boxes."""
     rows = ["\n".join(c.text for c in _distinct(row)) for table in content.tables for row in table]
     texts = [t for t in rows + [p.text for p in content.paragraphs]
-             if len({o.choice for o in _options(_nfkc(t), choices)}) >= 2]
-    boxed = CHECKED_BOXES | TICKS | EMPTY_BOXES
-    return next((t for t in texts if boxed & set(t)), texts[0] if texts else "")
+             if len(named_options(t, choices)) >= 2]
+    return next((t for t in texts if has_marks(t)), texts[0] if texts else "")
 
 
 def _choice(content: WordContent, field: FieldSpec, found: _Found | None,
             labels: frozenset[str]) -> tuple[str, ...]:
+    """The options marked beside the field's label, else in the first list of them elsewhere."""
     region = _choice_region(content.tables, found, labels) if found is not None else ""
-    if not _options(_nfkc(region), field.choices):
+    if not named_options(region, field.choices):
         region = _choice_fallback(content, field.choices)
-    return _marked(region, field.choices)
+    return marked_options(region, field.choices)

@@ -74,7 +74,7 @@ def _filename(part: Message) -> str:
     return decode_words(name) if name else ""
 
 
-def _arrived_at(message: Message) -> datetime | None:
+def arrived_at(message: Message) -> datetime | None:
     """The first (topmost) Received header's date, else Date."""
     for received in message.get_all("received", []):
         stamp = str(received).rpartition(";")[2].strip()
@@ -166,7 +166,7 @@ def parse_mail(data: bytes) -> ParsedMail:
         from_addr=sender[1], from_name=sender[0],
         to=tuple(a for _, a in _addresses(message, "to") + _addresses(message, "cc")),
         return_path=return_path,
-        date=_parse_date(message.get("date")), arrived_at=_arrived_at(message),
+        date=_parse_date(message.get("date")), arrived_at=arrived_at(message),
         text=text or html_to_text(markup), html=markup,
         in_reply_to=str(message.get("in-reply-to", "")).strip(),
         references=tuple(str(message.get("references", "")).split()),

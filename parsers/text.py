@@ -114,3 +114,12 @@ def normalise_phone(s: str) -> str:
 def normalise_email(s: str) -> str:
     """NFKC (full-width ＠ becomes @), no whitespace, lower-cased."""
     return squash(s).lower()
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def loose_pattern(phrase: str) -> str:
+    """A regex for `phrase` that tolerates any whitespace between its characters."""
+    return r"\s*".join(re.escape(ch) for ch in squash(phrase))

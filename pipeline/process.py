@@ -76,8 +76,19 @@ def quota_key(profile: Profile, submission: Submission) -> str | None:
     return "|".join(squash(v) for v in values)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the rules made of a submission, before it is saved."""
+
+    submission: Submission
+    existing: dict | None
+    quota_key: str | None
+    findings: list[Finding]
+    verdict: str
+
+
 class Processor:
-    """Decides and saves one analysed message; the caller holds the transaction."""
+    """Decides and saves one analysed message, in one transaction."""
 
     def __init__(self, db: Database, profiles: dict[str, Profile], settings: ReplySettings):
         self.db, self.profiles, self.settings = db, profiles, settings
@@ -140,39 +151,46 @@ class Processor:
         count = self.db.quota_count(profile.id, key, existing["id"] if existing else None) if key else 0
         submission = replace(submission, quota_count=count)
         findings = run_rules(submission, profile, now)
-        verdict = decide(findings)
-        return self._save(message_row, analysis, profile, submission, existing, key, findings,
-                          verdict, now)
+        decision = Decision(submission, existing, key, findings, decide(findings))
+        return self._save(message_row, analysis, profile, decision, now)
 
-    def _save(self, message_row, analysis, profile, submission, existing, key, findings, verdict,
-              now) -> Outcome:
-        stamp = now.isoformat()
-        reference = existing["reference"] if existing else \
-            self.db.next_reference(profile.id, profile.reference_prefix)
-        number = (existing["version"] if existing else 0) + 1
-        case_name = str(submission.fields.get("case_name") or "")
-        submission_id = self.db.save_submission({
-            "id": existing["id"] if existing else None, "campaign": profile.id,
-            "reference": reference, "unit_name": submission.unit_name, "case_name": case_name,
-            "sender": submission.sender, "verdict": verdict, "version": number, "quota_key": key,
-            "created_at": existing["created_at"] if existing else stamp, "updated_at": stamp})
-        version_id = self.db.save_version(
-            {"submission_id": submission_id, "number": number, "message_row": message_row,
-             "verdict": verdict, "created_at": stamp},
-            [document_to_row(d) for d in submission.documents], submission.fields)
-        self.db.save_findings(message_row, version_id, [f.to_json() for f in findings])
-        reply = build_reply(self.settings, profile, analysis.mail, submission, findings,
+    def _save(self, message_row: int, analysis: Analysis, profile: Profile, decision: Decision,
+              now: datetime) -> Outcome:
+        submission, verdict = decision.submission, decision.verdict
+        submission_id, reference, number = self._store(message_row, profile, decision, now)
+        reply = build_reply(self.settings, profile, analysis.mail, submission, decision.findings,
                             REPLY_KINDS[verdict], reference, number > 1, now)
         if reply is not None:
             self.db.queue_reply({"message_row": message_row, "submission_id": submission_id,
                                  "kind": reply.kind, "to_addr": reply.to, "subject": reply.subject,
                                  "message_id": reply.message_id, "raw": reply.raw,
-                                 "created_at": stamp})
+                                 "created_at": now.isoformat()})
         self.db.finish_message(message_row, {"verdict": verdict, "campaign": profile.id,
                                              "submission_id": submission_id})
         return Outcome(analysis.mail.message_id, profile.id, verdict, reference,
                        submission.unit_name, submission.fields, submission.documents,
-                       tuple(findings), reply)
+                       tuple(decision.findings), reply)
+
+    def _store(self, message_row: int, profile: Profile, decision: Decision,
+               now: datetime) -> tuple[int, str, int]:
+        """The submission, its new version, documents, fields and findings: (id, reference, version)."""
+        submission, existing, stamp = decision.submission, decision.existing, now.isoformat()
+        reference = existing["reference"] if existing else \
+            self.db.next_reference(profile.id, profile.reference_prefix)
+        number = (existing["version"] if existing else 0) + 1
+        submission_id = self.db.save_submission({
+            "id": existing["id"] if existing else None, "campaign": profile.id,
+            "reference": reference, "unit_name": submission.unit_name,
+            "case_name": str(submission.fields.get("case_name") or ""),
+            "sender": submission.sender, "verdict": decision.verdict, "version": number,
+            "quota_key": decision.quota_key,
+            "created_at": existing["created_at"] if existing else stamp, "updated_at": stamp})
+        version_id = self.db.save_version(
+            {"submission_id": submission_id, "number": number, "message_row": message_row,
+             "verdict": decision.verdict, "created_at": stamp},
+            [document_to_row(d) for d in submission.documents], submission.fields)
+        self.db.save_findings(message_row, version_id, [f.to_json() for f in decision.findings])
+        return submission_id, reference, number
 
 
 def _same_files(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:

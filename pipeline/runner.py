@@ -14,7 +14,7 @@ from typing import Callable
 
 from outbox.compose import ReplySettings
 from outbox.spool import Sender, SpoolSender
-from parsers.mail import decode_words
+from parsers.mail import arrived_at, decode_words
 from pipeline import failpoints
 from pipeline.analyse import analyse
 from pipeline.config import Config
@@ -55,7 +55,7 @@ def ledger_row(source: str, message: SourceMessage | None, sha256: str, path: Pa
         "message_id": str(headers.get("message-id", "")).strip()[:500],
         "subject": decode_words(headers.get("subject", ""))[:500],
         "sender": decode_words(headers.get("from", ""))[:500],
-        "received_at": str(headers.get("date", ""))[:100], "fetched_at": now.isoformat(),
+        "received_at": (arrived_at(headers) or now).isoformat(), "fetched_at": now.isoformat(),
     }
 
 
@@ -109,7 +109,11 @@ class Pipeline:
                 return self.db.known_uids(name, folder, uidvalidity)
 
             for message in source.messages(known):
-                data = message.read()
+                try:
+                    data = message.read()
+                except OSError as error:  # gone or unreadable for now: the next pass tries again
+                    log.warning("cannot read %s %s: %s", name, message.uid, error)
+                    continue
                 sha256, path = self.store.put(data)
                 failpoints.reach("after_store")
                 self.db.record_fetched(ledger_row(name, message, sha256, path, data, self.clock()))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from rules.common import nfkc, text_of
+from parsers.text import nfkc
+from rules.common import text_of
 from rules.profile import Profile
 from rules.types import Finding, Submission
 

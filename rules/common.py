@@ -1,7 +1,6 @@
 """Small helpers the rule modules share."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from rules.types import Submission
@@ -18,10 +17,6 @@ def is_empty(value: object) -> bool:
 
 def text_of(value: object) -> str:
     return value if isinstance(value, str) else ""
-
-
-def nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 def chinese_date(day: date) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from rules.common import has_form, is_empty, nfkc
+from parsers.text import nfkc
+from rules.common import has_form, is_empty
 from rules.profile import Profile
 from rules.types import Finding, Submission
 from rules.vocabulary import field_name

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from rules.common import nfkc
+from parsers.text import nfkc
 from rules.profile import Profile
 from rules.types import Finding, Submission
 

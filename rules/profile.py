@@ -139,15 +139,24 @@ class Profile:
 
 # ---- loading and validation -------------------------------------------------------------
 
-_TOP_KEYS = {"id", "title", "issuer", "reference_prefix", "deadline", "timezone", "mailboxes",
-             "subject", "form", "writeup", "documents", "body", "case_name", "quota", "severity",
-             "late_policy"}
-_FIELD_KEYS = {"key", "labels", "type", "required", "choices", "max", "approx", "prompts",
-               "column"}
+# Every table of a profile and the keys it may hold ([severity] holds rule ids).
+SCHEMA: dict[str, set[str]] = {
+    "the profile": {"id", "title", "issuer", "reference_prefix", "deadline", "timezone",
+                    "mailboxes", "subject", "form", "writeup", "documents", "body", "case_name",
+                    "quota", "severity", "late_policy"},
+    "[subject]": {"pattern", "example", "keywords"},
+    "[form]": {"titles", "fields"},
+    "[[form.fields]]": {"key", "labels", "type", "required", "choices", "max", "approx", "prompts",
+                        "column"},
+    "[writeup]": {"markers", "subtitle_pattern", "subtitle_example", "sections"},
+    "[[writeup.sections]]": {"name", "labels", "max", "approx"},
+    "[[documents]]": {"kind", "min", "max", "min_bytes", "max_bytes", "max_seconds",
+                      "name_pattern", "name_example", "severity", "formats"},
+    "[body]": {"contact"},
+    "[case_name]": {"no_unit", "no_abbrev"},
+    "[quota]": {"by", "max", "description"},
+}
 _FIELD_TYPES = {"text", "choice", "number", "date", "phone", "email", "seal"}
-_DOC_KEYS = {"kind", "min", "max", "min_bytes", "max_bytes", "max_seconds", "name_pattern",
-             "name_example", "severity", "formats"}
-_SECTION_KEYS = {"name", "labels", "max", "approx"}
 _LATE_POLICIES = {"reject", "accept"}
 
 
@@ -168,9 +177,9 @@ class _Checker:
                     return number
         return 1
 
-    def keys(self, table: dict, allowed: set[str], where: str) -> None:
+    def keys(self, table: dict, where: str) -> None:
         for key in table:
-            if key not in allowed:
+            if key not in SCHEMA[where]:
                 raise self.fail(f"unknown key {key!r} in {where}", key)
 
     def field_key(self, key: str) -> str:
@@ -191,7 +200,7 @@ def _limit(table: dict, checker: _Checker, where: str) -> Limit | None:
 
 
 def _field(table: dict, checker: _Checker) -> FieldSpec:
-    checker.keys(table, _FIELD_KEYS, "[[form.fields]]")
+    checker.keys(table, "[[form.fields]]")
     key = checker.field_key(table.get("key", ""))
     kind = table.get("type", "text")
     if kind not in _FIELD_TYPES:
@@ -206,7 +215,7 @@ def _field(table: dict, checker: _Checker) -> FieldSpec:
 
 
 def _document(table: dict, checker: _Checker) -> DocumentSpec:
-    checker.keys(table, _DOC_KEYS, "[[documents]]")
+    checker.keys(table, "[[documents]]")
     kind = table.get("kind")
     if kind not in DOCUMENT_KINDS:
         raise checker.fail(f"unknown document kind {kind!r}", "kind")
@@ -225,10 +234,10 @@ def _document(table: dict, checker: _Checker) -> DocumentSpec:
 def _writeup(table: dict | None, checker: _Checker) -> WriteupSpec | None:
     if table is None:
         return None
-    checker.keys(table, {"markers", "subtitle_pattern", "subtitle_example", "sections"}, "[writeup]")
+    checker.keys(table, "[writeup]")
     sections = []
     for section in table.get("sections", ()):
-        checker.keys(section, _SECTION_KEYS, "[[writeup.sections]]")
+        checker.keys(section, "[[writeup.sections]]")
         sections.append(SectionSpec(name=section["name"],
                                     labels=tuple(section.get("labels", (section["name"],))),
                                     limit=_limit(section, checker, f"section {section['name']}")))
@@ -258,7 +267,7 @@ def _severity(table: dict, checker: _Checker) -> dict[str, str]:
 
 
 def _subject(table: dict, checker: _Checker) -> SubjectSpec:
-    checker.keys(table, {"pattern", "example", "keywords"}, "[subject]")
+    checker.keys(table, "[subject]")
     if pattern := table.get("pattern"):
         _compile(pattern, checker)
         if "(?P<unit>" not in pattern:
@@ -270,7 +279,7 @@ def _subject(table: dict, checker: _Checker) -> SubjectSpec:
 def _quota(table: dict | None, checker: _Checker) -> QuotaSpec | None:
     if table is None:
         return None
-    checker.keys(table, {"by", "max", "description"}, "[quota]")
+    checker.keys(table, "[quota]")
     return QuotaSpec(by=tuple(checker.field_key(k) for k in table["by"]), max=int(table["max"]),
                      description=table.get("description", ""))
 
@@ -282,16 +291,16 @@ def parse_profile(text: str, path: Path) -> Profile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ProfileError(f"{path}: {error}") from None
-    checker.keys(data, _TOP_KEYS, "the profile")
+    checker.keys(data, "the profile")
     for required in ("id", "title", "issuer", "reference_prefix"):
         if required not in data:
             raise checker.fail(f"missing {required!r}")
     form = data.get("form", {})
-    checker.keys(form, {"titles", "fields"}, "[form]")
+    checker.keys(form, "[form]")
     body = data.get("body", {})
-    checker.keys(body, {"contact"}, "[body]")
+    checker.keys(body, "[body]")
     case_name = data.get("case_name", {})
-    checker.keys(case_name, {"no_unit", "no_abbrev"}, "[case_name]")
+    checker.keys(case_name, "[case_name]")
     late_policy = data.get("late_policy", "reject")
     if late_policy not in _LATE_POLICIES:
         raise checker.fail(f"late_policy must be one of {sorted(_LATE_POLICIES)}", "late_policy")

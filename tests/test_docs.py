@@ -50,3 +50,12 @@ def test_every_rule_is_in_the_readme_rule_table():
 
 def test_the_changelog_exists():
     assert (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").startswith("# Changelog")
+
+
+def test_every_profile_key_is_in_the_readme():
+    from rules import profile
+
+    keys = set().union(*profile.SCHEMA.values())
+    table = README.split("## Campaign profiles")[1].split("\n## ")[0]
+    missing = [key for key in sorted(keys) if f"`{key}`" not in table and f"[{key}]" not in table]
+    assert missing == []

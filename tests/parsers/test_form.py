@@ -11,6 +11,7 @@ from parsers.form import form_score, map_form
 from parsers.types import Cell, Paragraph, WordContent
 from parsers.word import read_word
 from rules.profile import FormSpec, load_profile
+from tests.parsers.test_choices import MARKS
 
 CAMPAIGNS = Path(__file__).resolve().parents[2] / "rules" / "campaigns"
 SEAL = Cell("", has_image=True)
@@ -245,23 +246,7 @@ def test_labelled_line_in_a_body_paragraph():
 
 # ---- checkbox reading ------------------------------------------------------------------
 
-@pytest.mark.parametrize("options, expected", [
-    ("☑园区 □企业 □社区 □个人", ("园区",)),
-    ("■园区 □企业 □社区 □个人", ("园区",)),
-    ("☒园区 □企业 □社区 □个人", ("园区",)),
-    ("□园区 □企业 □社区 □个人", ()),
-    ("☑园区 ☑企业 □社区 □个人", ("园区", "企业")),
-    ("园区 √企业 社区 个人", ("企业",)),
-    ("园区√ 企业 社区 个人", ("园区",)),
-    ("园区√企业 社区 个人", ("企业",)),
-    ("园区 √ 企业 社区 个人", ("企业",)),
-    ("园区 企业 社区 个人√", ("个人",)),
-    ("园区 企业 （√）社区 个人", ("社区",)),
-    ("□园区√ □企业 □社区 □个人", ("园区",)),
-    ("园区 ✔\ufe0e企业", ("企业",)),
-    ("园区        企业        社区        个人", ()),
-    ("企业", ("企业",)),
-])
+@pytest.mark.parametrize("options, expected", MARKS)
 def test_choice_marks(options, expected):
     assert _field("mee-lowcarbon-2023", "category",
                   _row("类别（在所属类别打√）", options)) == expected
