@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from parsers import documents as docs
 from parsers.mail import parse_mail
 from parsers.types import Document, ParsedMail
-from pipeline.classify import SubjectMatch, automatic_kind, by_form, match_subject
+from pipeline.classify import (SubjectMatch, automatic_kind, by_form, match_keywords,
+                               match_subject)
 from pipeline.errors import UnreadableMail
 from rules.profile import Profile
 
@@ -49,9 +50,12 @@ def analyse(data: bytes, profiles: dict[str, Profile]) -> Analysis:
     if automatic:
         return Analysis(mail, automatic, _NO_MATCH)
     inspected = [docs.inspect(f) for f in docs.expand(mail.attachments)]
+    # The prescribed subject, then the form's title, then a notice's words in the subject.
     match = match_subject(mail.subject, profiles)
     if match.campaign is None and (campaign := docs.campaign_by_form(inspected, profiles)):
         match = by_form(campaign, profiles)
+    if match.campaign is None:
+        match = match_keywords(mail.subject, profiles)
     if match.campaign is None:
         kind = "unknown_campaign" if mail.attachments else "inquiry"
         return Analysis(mail, kind, match, docs.read_documents(inspected, None))

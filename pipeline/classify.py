@@ -43,11 +43,17 @@ def normalise_subject(subject: str) -> str:
 
 
 def match_subject(subject: str, profiles: dict[str, Profile]) -> SubjectMatch:
-    """A campaign by its prescribed subject first, then by its keywords."""
+    """A campaign by its prescribed subject (a pattern with the unit in it)."""
     text = normalise_subject(subject)
     for profile in profiles.values():
         if profile.subject.pattern and (found := re.search(profile.subject.pattern, text)):
             return SubjectMatch(profile.id, found.group("unit").strip(), True)
+    return SubjectMatch(None, None, False)
+
+
+def match_keywords(subject: str, profiles: dict[str, Profile]) -> SubjectMatch:
+    """A campaign without a fixed subject, by its words; weaker than its form's title."""
+    text = normalise_subject(subject)
     for profile in profiles.values():
         words = profile.subject.keywords
         if not profile.subject.pattern and words and all(w in text for w in words):

@@ -68,3 +68,17 @@ def test_a_mail_that_cannot_be_parsed_gives_a_verdict_and_a_finding(tmp_path, da
     parsed = json.loads(lines[0])
     assert parsed["verdict"] == "not_submission"
     assert [f["rule"] for f in parsed["findings"]] == ["attachment_unreadable"]
+
+
+def test_a_form_title_beats_another_campaigns_subject_words(tmp_path):
+    """GIVEN a mee form under a subject with ccea-green's words (绿色低碳 + 案例)
+    THEN the mail is filed under mee, with a subject_format finding."""
+    from pipeline.samples import at, build_form, mail
+
+    form = build_form("mee-lowcarbon-2023", {"case_name": "光伏车棚", "unit_name": "浙江省示例公司"})
+    path = tmp_path / "m.eml"
+    path.write_bytes(mail("浙江省绿色低碳典型案例申报", "王晓明 <wang@example.cn>", "请查收",
+                          [("推荐表.docx", form)], date=at(2023, 12, 1, 9, 0), message_id="<m@example.cn>"))
+    result = next(check_messages([path], load_config(ROOT / "config.toml"), utc_now()))
+    assert result["campaign"] == "mee-lowcarbon-2023"
+    assert ("subject_format", None) in {(f["rule"], f["field"]) for f in result["findings"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.types import ParsedMail
-from pipeline.classify import automatic_kind, match_subject, normalise_subject
+from pipeline.classify import automatic_kind, match_keywords, match_subject, normalise_subject
 
 
 @pytest.mark.parametrize("subject, campaign, unit", [
@@ -22,6 +22,8 @@ from pipeline.classify import automatic_kind, match_subject, normalise_subject
 ])
 def test_subjects(profiles, subject, campaign, unit):
     found = match_subject(subject, profiles)
+    if found.campaign is None:
+        found = match_keywords(subject, profiles)
     assert (found.campaign, found.unit) == (campaign, unit)
 
 
