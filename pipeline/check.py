@@ -14,12 +14,11 @@ from pipeline.db import Database
 from pipeline.process import Processor
 from pipeline.runner import ledger_row, settings_of
 from pipeline.store import RawStore
-from rules.profile import load_profiles
 
 
 def check_messages(paths: list[Path], config: Config, now: datetime) -> Iterator[dict[str, object]]:
     """One `intake check --json` object per message, in order; never raises for a bad message."""
-    profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
+    profiles = config.profiles()
     with tempfile.TemporaryDirectory(prefix="intake-check-") as folder:
         db = Database(None)
         store = RawStore(Path(folder) / "raw")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from rules.profile import BUILTIN_DIR
+from rules.profile import BUILTIN_DIR, Profile, load_profiles
 
 # The keys config.toml may hold, section by section (the docs test reads this too).
 KEYS: dict[str, set[str]] = {
@@ -52,7 +52,10 @@ class Config:
     secretariat_contact: str = ""
     max_attempts: int = 3
     path: Path | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+
+    def profiles(self) -> dict[str, Profile]:
+        """The enabled campaign profiles, built-in ones first, later folders overriding."""
+        return load_profiles(list(self.campaign_dirs), list(self.enabled) if self.enabled else None)
 
 
 def find_config(explicit: str | Path | None) -> Path | None:

@@ -7,11 +7,10 @@ from parsers import documents as docs
 from parsers.types import Attachment
 from pipeline.config import Config
 from pipeline.errors import ConfigError
-from rules.profile import load_profiles
 
 
 def extract_file(path: Path, config: Config, campaign: str | None) -> dict[str, object]:
-    profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
+    profiles = config.profiles()
     if campaign and campaign not in profiles:
         raise ConfigError(f"no campaign {campaign!r}; known: {', '.join(profiles)}")
     files = docs.expand([Attachment(path.name, "", path.read_bytes())])

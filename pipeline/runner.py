@@ -23,7 +23,7 @@ from pipeline.errors import AlreadyRunning
 from pipeline.process import Outcome, Processor
 from pipeline.sources import Source, SourceMessage, open_source
 from pipeline.store import RawStore
-from rules.profile import Profile, load_profiles
+from rules.profile import Profile
 
 log = logging.getLogger("intake")
 
@@ -91,7 +91,7 @@ class Pipeline:
         self.config, self.db, self.clock = config, db, clock
         self.store = RawStore(config.raw)
         self.sender = sender or SpoolSender(config.replies.spool)
-        self.profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
+        self.profiles = config.profiles()
         self.sources: dict[str, Source] = {s.name: open_source(s) for s in config.sources}
         self.served = {s.name: self._served(s.name, s.campaigns) for s in config.sources}
         self.processors: dict[str, Processor] = {}

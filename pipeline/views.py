@@ -12,7 +12,7 @@ from rich.table import Table
 from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.runner import RunReport
-from rules.profile import load_profiles
+
 from rules.vocabulary import KIND_NAMES, field_name
 
 
@@ -129,7 +129,7 @@ def _show_submission(console: Console, db: Database, sub: dict) -> None:
 
 
 def print_campaigns(console: Console, config: Config) -> None:
-    profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
+    profiles = config.profiles()
     table = Table(title="campaigns")
     table.add_column("id", no_wrap=True)
     for column in ("title", "deadline", "subject", "file"):
@@ -143,7 +143,7 @@ def print_campaigns(console: Console, config: Config) -> None:
 def print_campaign(console: Console, config: Config, campaign_id: str) -> None:
     from pipeline.describe import describe_profile
 
-    profiles = load_profiles(list(config.campaign_dirs), list(config.enabled or []) or None)
+    profiles = config.profiles()
     if campaign_id not in profiles:
         from pipeline.errors import ConfigError
         raise ConfigError(f"no campaign {campaign_id!r}; known: {', '.join(profiles)}")
