@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import tempfile
 import traceback
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +21,7 @@ def check_messages(paths: list[Path], config: Config, now: datetime) -> Iterator
     with tempfile.TemporaryDirectory(prefix="intake-check-") as folder:
         db = Database(None)
         store = RawStore(Path(folder) / "raw")
-        processor = Processor(db, profiles, settings_of(replace(config, raw=store.root)))
+        processor = Processor(db, profiles, settings_of(config))
         for index, path in enumerate(paths, 1):
             yield _check_one(db, store, processor, path, index, now)
         db.close()
