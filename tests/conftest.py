@@ -1,6 +1,8 @@
 """Shared fixtures: the built-in profiles and a small Submission builder."""
 from __future__ import annotations
 
+import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from rules.profile import Profile, load_profiles
 from rules.types import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
+# The source notices, beside the checkout as in CI; INTAKE_SEEDS points elsewhere.
+SEEDS = Path(os.environ.get("INTAKE_SEEDS", ROOT.parent / "shared" / "seeds"))
 NOW = datetime(2024, 4, 1, 2, 0, tzinfo=timezone.utc)
 
 
@@ -38,3 +42,18 @@ def submission(campaign: str, documents: tuple[Document, ...] = (), **values: ob
     base["fields"] = dict(forms[-1].fields) if forms else {}
     base.update(values)
     return Submission(campaign=campaign, documents=documents, **base)
+
+
+def seed_contacts() -> set[str]:
+    """The phones and mailboxes the notices print: none of them may appear in the project."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seed notices are not at {SEEDS}")
+    text = "\n".join(p.read_text("utf-8") for p in SEEDS.glob("*.txt"))
+    found = set(re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)", text))
+    landlines = re.findall(r"(?<!\d)(0\d{2,3})-(\d{7,8})(?!\d)", text)
+    # A landline may be written with or without its area code.
+    found |= {f"{area}-{local}" for area, local in landlines} | {f"{a}{n}" for a, n in landlines}
+    found |= {local for _, local in landlines}
+    found |= {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)}
+    assert found, "the seeds name phones and mailboxes: the patterns above must find them"
+    return found

@@ -4,7 +4,6 @@ from __future__ import annotations
 import email
 import email.policy
 import io
-import os
 import re
 import tomllib
 import unicodedata
@@ -22,9 +21,8 @@ from pipeline.samples import (at, build_form, catalogue, filler, mail, photo, ph
 from pipeline.samples.forms import CHOICES, FORM_CAMPAIGNS, PROMPTS
 from rules import RULE_IDS
 from rules.vocabulary import DOCUMENT_KINDS, VERDICTS, is_field_key
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seed_contacts
 
-SEEDS = Path(os.environ.get("INTAKE_SEEDS", "/work/shared/seeds"))
 ONE_MIB = 1_048_576
 ENTERPRISE_FILES = ["案例申报信息表.docx", "案例编写模板.docx", "生产车间.jpg", "屋顶光伏.jpg",
                     "能源管理中心.jpg"]
@@ -257,20 +255,8 @@ def test_write_maildir_delivers_in_order_into_new(tmp_path):
     assert write_maildir(tmp_path / "mail", samples) == paths
 
 
-def _seed_contacts() -> set[str]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"the seed notices are not at {SEEDS}")
-    text = "\n".join(p.read_text("utf-8") for p in SEEDS.glob("*.txt"))
-    found = set(re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)", text))
-    landlines = re.findall(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)", text)
-    found |= set(landlines) | {n.replace("-", "") for n in landlines}
-    found |= {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)}
-    assert found, "the seeds name phones and mailboxes: the patterns above must find them"
-    return found
-
-
 def test_no_sample_carries_a_phone_or_mailbox_from_the_notices(built):
-    forbidden = _seed_contacts()
+    forbidden = seed_contacts()
     for key, raw in built.items():
         haystack = raw.decode("latin-1") + "\n".join(readable(raw)).lower()
         assert not [c for c in forbidden if c in haystack], key
