@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from rich.console import Console
@@ -12,7 +12,6 @@ from rich.table import Table
 from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.runner import RunReport
-
 from rules.vocabulary import KIND_NAMES, field_name
 
 
