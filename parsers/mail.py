@@ -2,15 +2,21 @@
 from __future__ import annotations
 
 import base64
-import email.header
+import email
 import email.utils
 import html
+import mimetypes
+import quopri
 import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.message import Message
+from typing import Iterator
 
 import mailparser
 
+from parsers import tnef
+from parsers.forward import Forwarded, forwarded_mail, render
 from parsers.types import Attachment, ParsedMail
 from pipeline.errors import UnreadableMail
 
@@ -36,42 +42,96 @@ def decode_bytes(data: bytes, charset: str | None) -> str:
 
 
 def decode_words(value: str | None) -> str:
-    """An RFC 2047 header value (also inside quotes, as Chinese clients write filenames)."""
+    """An RFC 2047 header value (also inside quotes, as Chinese clients write filenames).
+
+    Adjacent encoded words in one charset are joined as bytes before decoding: clients split
+    them mid-character. Words glued to quotes or text are found all the same.
+    """
     if not value:
         return ""
     value = str(value)
-    # decode_header ignores encoded words glued to quotes or text; give them room.
-    spaced = re.sub(r'(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)', r' \1 ', value).strip()
-    try:
-        parts = email.header.decode_header(spaced)
-    except email.errors.HeaderParseError:
+    pieces: list[str | tuple[bytes, str]] = []
+    position = 0
+    for word in _ENCODED_WORD.finditer(value):
+        between = value[position:word.start()]
+        if between and not (between.isspace() and pieces and isinstance(pieces[-1], tuple)):
+            pieces.append(between)
+        _add_word(pieces, _word_bytes(word), codec_for(word["charset"]))
+        position = word.end()
+    if not pieces:
         return value
-    # Adjacent encoded words in one charset are joined before decoding: clients split them
-    # mid-character.
-    chunks: list[tuple[bytes, str | None]] = []
-    for data, charset in parts:
-        data = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
-        if chunks and chunks[-1][1] == charset:
-            chunks[-1] = (chunks[-1][0] + data, charset)
-        else:
-            chunks.append((data, charset))
-    text = "".join(decode_bytes(data, charset) for data, charset in chunks)
-    return re.sub(r"\s+", " ", text).strip() if text != value else value
+    pieces.append(value[position:])
+    text = "".join(p if isinstance(p, str) else decode_bytes(*p) for p in pieces)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_ENCODED_WORD = re.compile(r"=\?(?P<charset>[^?\s*]+)(?:\*[^?\s]*)?\?(?P<kind>[bBqQ])\?"
+                           r"(?P<text>[^?\s]*)\?=")
+
+
+def _word_bytes(word: re.Match[str]) -> bytes:
+    text = word["text"]
+    if word["kind"] in "bB":
+        return _unbase64(text)
+    quoted = re.sub(r"=([0-9A-Fa-f]{2})", lambda m: chr(int(m[1], 16)), text.replace("_", " "))
+    return quoted.encode("latin-1", "replace")
+
+
+def _add_word(pieces: list[str | tuple[bytes, str]], data: bytes, codec: str) -> None:
+    if pieces and isinstance(pieces[-1], tuple) and pieces[-1][1] == codec:
+        pieces[-1] = (pieces[-1][0] + data, codec)
+    else:
+        pieces.append((data, codec))
+
+
+def _unbase64(text: str) -> bytes:
+    """Base64 as clients write it: stray characters skipped, padding restored."""
+    data = re.sub(rb"[^A-Za-z0-9+/]", b"", text.encode("ascii", "surrogateescape"))
+    data = data[:-1] if len(data) % 4 == 1 else data  # a lone last character holds no byte
+    return base64.b64decode(data + b"=" * (-len(data) % 4))
+
+
+def _recover(value: str) -> str:
+    """A raw header value: 8-bit bytes (which email keeps surrogate-escaped) read as UTF-8 when
+    they are valid UTF-8, else GB18030, as Chinese clients send them unencoded."""
+    value = re.sub(r"\r?\n(?=[ \t])", "", value)
+    if not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    return decode_bytes(value.encode("utf-8", "surrogateescape"), None)
+
+
+def _raw_values(message: Message, name: str) -> list[str]:
+    """Every value of a header from the raw bytes, not email's mangled view of 8-bit text."""
+    return [_recover(v) for k, v in message.raw_items() if k.lower() == name.lower()]
 
 
 def _header(message: Message, name: str) -> str:
-    raw = message.get(name)
-    return decode_words(raw) if raw is not None else ""
+    values = _raw_values(message, name)
+    return decode_words(values[0]) if values else ""
 
 
 def _filename(part: Message) -> str:
-    """The attachment name: RFC 2231 parameters first, then RFC 2047 words in quotes."""
-    name = part.get_param("filename", header="content-disposition") or part.get_param("name")
-    if isinstance(name, tuple):  # RFC 2231: (charset, language, value)
-        charset, _, value = name
-        # The stdlib keeps the percent-decoded octets as code points 0-255.
-        return decode_bytes(value.encode("raw-unicode-escape"), charset) if charset else value
-    return decode_words(name) if name else ""
+    """The attachment name from Content-Disposition, else Content-Type's name parameter."""
+    for header, param in (("content-disposition", "filename"), ("content-type", "name")):
+        values = _raw_values(part, header)
+        if values and (name := _param(values[0], param)):
+            return name
+    return ""
+
+
+def _param(value: str, name: str) -> str:
+    """One parameter of a header value: RFC 2231 (continuations joined as octets before
+    decoding, GB labels read as GB18030), RFC 2047 words in quotes, or plain (recovered) text."""
+    holder = Message()
+    holder["x-params"] = value
+    found = holder.get_param(name, header="x-params")
+    if isinstance(found, tuple):  # RFC 2231: (charset, language, octets as code points 0-255)
+        charset, _, text = found
+        try:
+            return decode_bytes(text.encode("latin-1"), charset or None)
+        except UnicodeEncodeError:  # 8-bit text written after filename*=, already recovered
+            return text
+    return decode_words(str(found)) if found else ""
 
 
 def arrived_at(message: Message) -> datetime | None:
@@ -95,44 +155,132 @@ def _parse_date(value: str | None) -> datetime | None:
 
 def html_to_text(markup: str) -> str:
     """HTML reduced to text for the rules that read the body."""
-    markup = re.sub(r"(?is)<(script|style).*?</\1>", " ", markup)
+    markup = _without_blocks(_without_blocks(markup, "script"), "style")
     markup = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</tr>|</li>", "\n", markup)
     text = html.unescape(re.sub(r"<[^>]+>", " ", markup))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _bodies(message: Message) -> tuple[str, str]:
-    """The text and HTML bodies, decoded with GB18030 for every GB label."""
-    texts: list[str] = []
-    htmls: list[str] = []
-    for part in message.walk():
-        if part.is_multipart() or part.get_content_disposition() == "attachment" or _filename(part):
-            continue
-        target = {"text/plain": texts, "text/html": htmls}.get(part.get_content_type())
-        if target is not None:
-            payload = part.get_payload(decode=True) or b""
-            target.append(decode_bytes(payload, part.get_content_charset()))
-    return "\n".join(texts), "\n".join(htmls)
+def _without_blocks(markup: str, tag: str) -> str:
+    """Markup without its <tag>…</tag> blocks, in one pass: a regex would rescan to the end for
+    every unclosed tag, which a hostile body can repeat thousands of times."""
+    lower, kept, position = markup.lower(), [], 0
+    while (start := lower.find(f"<{tag}", position)) >= 0:
+        end = lower.find(f"</{tag}", start)
+        if end < 0:
+            break
+        kept.append(markup[position:start])
+        position = lower.find(">", end) + 1 or len(markup)
+    return " ".join(kept + [markup[position:]])
 
 
-def _attachments(parser: mailparser.MailParser, message: Message) -> tuple[Attachment, ...]:
-    """Attachments with their payload decoded once, here.
+# A forward inside a forward inside a forward is unwrapped; anything deeper stays an .eml file.
+_MAX_DEPTH = 3
 
-    mail-parser decodes names with the declared charset only; the name is recovered from the
-    MIME part carrying the same bytes, with GB18030 for GB labels and RFC 2231 handled.
+
+@dataclass(frozen=True)
+class _Content:
+    """What one message level carries, with the mails it forwards as attachments flattened in."""
+
+    text: str
+    html: str
+    attachments: tuple[Attachment, ...]
+
+
+def _content(message: Message, depth: int = 0) -> _Content:
+    """The text and HTML bodies (GB labels decoded as GB18030) and the attached files.
+
+    A forwarded mail (message/rfc822 or an attached .eml) adds its files to ours and its body,
+    under a header block naming its sender, to our text, so rules see its contact lines.
     """
-    names = {}
-    for part in message.walk():
-        if not part.is_multipart() and (name := _filename(part)):
-            names.setdefault(part.get_payload(decode=True) or b"", name)
-    result = []
-    for item in parser.attachments:
-        payload = item["payload"]
-        data = base64.b64decode(payload) if item.get("binary") else payload.encode("utf-8")
-        name = names.get(data) or item["filename"]
-        result.append(Attachment(name=_basename(name), content_type=item.get("mail_content_type", ""),
-                                 data=data))
-    return tuple(result)
+    texts, htmls, files, inner = [], [], [], []
+    for part in _parts(message):
+        if depth < _MAX_DEPTH and (forwarded := _forwarded_message(part)) is not None:
+            inner.append(_forwarded_content(forwarded, depth + 1))
+        elif _is_attachment(part):
+            files.extend(_files(part))
+        elif (kind := part.get_content_type()) in ("text/plain", "text/html"):
+            (texts if kind == "text/plain" else htmls).append(
+                decode_bytes(_payload(part), part.get_content_charset()))
+    own_text = "\n".join(texts) or html_to_text("\n".join(htmls))
+    return _Content(text=_join(own_text, *(c.text for c in inner)),
+                    html=_join(*htmls, *(c.html for c in inner)),
+                    attachments=tuple(files) + tuple(f for c in inner for f in c.attachments))
+
+
+def _forwarded_content(message: Message, depth: int) -> _Content:
+    """A forwarded mail's content, its text opened by the header block a forward shows."""
+    content = _content(message, depth)
+    return replace(content, text=render(_forwarded(message)) + content.text)
+
+
+def _join(*pieces: str) -> str:
+    return "\n".join(p for p in pieces if p)
+
+
+def _parts(part: Message) -> Iterator[Message]:
+    """The leaves of one message level: multiparts opened, attached mails left whole."""
+    if part.get_content_maintype() == "multipart" and isinstance(part.get_payload(), list):
+        for child in part.get_payload():
+            yield from _parts(child)
+    else:
+        yield part
+
+
+def _forwarded_message(part: Message) -> Message | None:
+    """The mail inside a message/rfc822 part or an attached .eml file, else None."""
+    if part.get_content_type() == "message/rfc822":
+        payload = part.get_payload()
+        if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+            return payload[0]
+    elif not _filename(part).lower().endswith(".eml"):
+        return None
+    inner = email.message_from_bytes(_payload(part))
+    return inner if inner.get("from") or inner.get("subject") else None
+
+
+def _forwarded(message: Message) -> Forwarded:
+    """The header block of a forwarded mail, decoded as the outer mail's headers are."""
+    name, addr = (_addresses(message, "from") or [("", "")])[0]
+    return Forwarded(name, addr, _header(message, "subject"), _header(message, "date"))
+
+
+def _is_attachment(part: Message) -> bool:
+    """A named part, one marked attachment, a mail too deep to unwrap, or any non-text part."""
+    return (bool(_filename(part)) or part.get_content_disposition() == "attachment"
+            or part.get_content_type() == "message/rfc822"
+            or part.get_content_maintype() not in ("text", "message", "multipart"))
+
+
+def _payload(part: Message) -> bytes:
+    """The part's bytes, decoded once here; "base64 " with a stray space still counts."""
+    payload = part.get_payload()
+    if isinstance(payload, list):  # an attached mail kept whole
+        return b"".join(p.as_bytes() for p in payload if isinstance(p, Message))
+    encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
+    if encoding == "base64":
+        return _unbase64(str(payload))
+    if encoding == "quoted-printable":
+        return quopri.decodestring(str(payload).encode("ascii", "surrogateescape"))
+    return part.get_payload(decode=True) or b""
+
+
+def _files(part: Message) -> tuple[Attachment, ...]:
+    """One attachment; a readable winmail.dat becomes the files Outlook packed into it."""
+    kind = part.get_content_type()
+    default = "forwarded.eml" if kind == "message/rfc822" else "unnamed"
+    attachment = Attachment(_basename(_filename(part) or default), kind, _payload(part))
+    if "tnef" not in kind and attachment.name.lower() != "winmail.dat":
+        return (attachment,)
+    unpacked = tnef.unwrap(attachment.data)
+    if unpacked is None:  # damaged or not TNEF: kept, so a person sees it could not be read
+        return (attachment,)
+    return tuple(Attachment(_basename(f.name), f.content_type or _guess_type(f.name), f.data)
+                 for f in unpacked)
+
+
+def _guess_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def _basename(name: str) -> str:
@@ -141,12 +289,16 @@ def _basename(name: str) -> str:
 
 
 def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    values = [decode_words(v) for v in message.get_all(name, [])]
+    values = [decode_words(v) for v in _raw_values(message, name)]
     return [(n, a.lower()) for n, a in email.utils.getaddresses(values) if a]
 
 
 def parse_mail(data: bytes) -> ParsedMail:
-    """Parse raw bytes; raise UnreadableMail when they are not a mail at all."""
+    """Parse raw bytes; raise UnreadableMail when they are not a mail at all.
+
+    mail-parser reads the bytes; the bodies and files come from our own walk of its message,
+    because names need the raw header bytes and forwards and winmail.dat need the structure.
+    """
     if not data.strip() or b":" not in data[:2000]:
         raise UnreadableMail("the bytes do not start with mail headers")
     try:
@@ -156,21 +308,23 @@ def parse_mail(data: bytes) -> ParsedMail:
     message = parser.message
     if message is None or not message.keys():
         raise UnreadableMail("the message has no headers")
-    text, markup = _bodies(message)
+    content = _content(message)
+    subject = _header(message, "subject")
     sender = (_addresses(message, "from") or [("", "")])[0]
     return_path = email.utils.parseaddr(message.get("return-path", ""))[1] if message.get(
         "return-path") is not None else None
     return ParsedMail(
         message_id=str(message.get("message-id", "")).strip(),
-        subject=_header(message, "subject"),
+        subject=subject,
         from_addr=sender[1], from_name=sender[0],
         to=tuple(a for _, a in _addresses(message, "to") + _addresses(message, "cc")),
         return_path=return_path,
         date=_parse_date(message.get("date")), arrived_at=arrived_at(message),
-        text=text or html_to_text(markup), html=markup,
+        text=content.text, html=content.html,
         in_reply_to=str(message.get("in-reply-to", "")).strip(),
         references=tuple(str(message.get("references", "")).split()),
         headers={k.lower(): _header(message, k) for k in dict.fromkeys(message.keys())},
-        attachments=_attachments(parser, message),
+        attachments=content.attachments,
         content_type=message.get_content_type(),
+        forwarded=forwarded_mail(subject, content.text),
     )

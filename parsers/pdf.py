@@ -1,38 +1,113 @@
-"""PDF text and page count through pdfplumber; a page without a real text layer is a scan."""
+"""PDF text, tables and seals through pdfplumber; a page without a real text layer is a scan."""
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 
+from parsers.images import seal_on_image
+from parsers.types import Cell, Paragraph, WordContent
 from pipeline.errors import UnreadableDocument
 
 # (cid:123) runs are what pdfminer gives for fonts without a Unicode map: no usable text.
 _CID = re.compile(r"\(cid:\d+\)")
+# Seals sit on the form's pages; a long report is not rendered page by page to look for one.
+SEAL_PAGES = 4
+# 100 dpi keeps a 4 cm seal about 160 px across: enough for the ring test, fast to render.
+SEAL_DPI = 100
+
+Grid = tuple[tuple[Cell, ...], ...]
 
 
 @dataclass(frozen=True)
 class PdfContent:
     pages: int
     text: str
+    # Ruled tables (a form exported from Word), merged cells filled from their neighbours.
+    tables: tuple[Grid, ...] = ()
+    lines: tuple[str, ...] = ()
+    # A red ring seal on a page with pictures: True, False, or None when no page could tell.
+    seal: bool | None = None
 
     @property
     def is_scan(self) -> bool:
         """No text layer worth the name: a scanned or photographed page."""
         return len(_CID.sub("", self.text).strip()) < 20
 
+    def as_word(self) -> WordContent:
+        """The text and tables in the shape the form mapper reads."""
+        return WordContent(paragraphs=tuple(Paragraph(line) for line in self.lines),
+                           tables=self.tables, image_count=0)
+
 
 def read_pdf(data: bytes) -> PdfContent:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            texts = [page.extract_text() or "" for page in pdf.pages]
-            return PdfContent(pages=len(pdf.pages), text="\n".join(texts))
+            return _content(pdf.pages)
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as error:
         raise UnreadableDocument(f"PDF无法打开：{error}") from None
+    except UnreadableDocument:
+        raise
     except Exception as error:  # pdfminer raises many unrelated types on broken or encrypted files
         name = type(error).__name__
         reason = "PDF已加密" if "Password" in name or "Encrypt" in name else f"PDF无法打开：{name}"
         raise UnreadableDocument(reason) from None
+
+
+def _content(pages: list[Any]) -> PdfContent:
+    texts, tables, lines = [], [], []
+    for page in pages:
+        texts.append(page.extract_text() or "")
+        found = page.find_tables()
+        tables.extend(fill_merged(rows) for rows in (t.extract() for t in found) if rows)
+        # The title and notes around a form's table are its paragraphs; the table is not.
+        outside = page
+        for table in found:
+            outside = outside.outside_bbox(table.bbox)
+        text = outside.extract_text() or ""
+        lines.extend(line.strip() for line in text.splitlines() if line.strip())
+    content = PdfContent(pages=len(pages), text="\n".join(texts), tables=tuple(tables),
+                         lines=tuple(lines))
+    seal = _seal(pages)
+    # A text PDF without a single picture carries no seal; a scan that says nothing is unknown.
+    if seal is None and not content.is_scan and not any(p.images for p in pages):
+        seal = False
+    return replace(content, seal=seal)
+
+
+def fill_merged(rows: list[list[str | None]]) -> Grid:
+    """pdfplumber gives None for the covered part of a merged cell: take the left, else the upper."""
+    grid: list[tuple[Cell, ...]] = []
+    for r, row in enumerate(rows):
+        cells: list[Cell] = []
+        for c, value in enumerate(row):
+            if value is None:
+                value = cells[c - 1].text if c else (
+                    grid[r - 1][c].text if r and c < len(grid[r - 1]) else "")
+                cells.append(Cell(value))
+            else:
+                cells.append(Cell(_unwrap(value)))
+        grid.append(tuple(cells))
+    return tuple(grid)
+
+
+def _unwrap(text: str) -> str:
+    """Lines wrapped by the cell's width are one value: join Chinese text without a space."""
+    return re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text).strip()
+
+
+def _seal(pages: list[Any]) -> bool | None:
+    """Look for a red ring on the pages that show pictures (scans, pasted e-seals)."""
+    verdicts = []
+    pictured = [p for p in pages if p.images][:SEAL_PAGES]
+    for page in pictured:
+        picture = io.BytesIO()
+        page.to_image(resolution=SEAL_DPI).original.save(picture, format="BMP")
+        verdicts.append(seal_on_image(picture.getvalue()))
+    if True in verdicts:
+        return True
+    return False if False in verdicts else None

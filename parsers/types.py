@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from parsers.forward import Forwarded
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -35,6 +37,8 @@ class ParsedMail:
     headers: dict[str, str]
     attachments: tuple[Attachment, ...]
     content_type: str = "text/plain"
+    # The original sender and subject when this mail forwards another (inline or attached).
+    forwarded: Forwarded | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,12 @@ class Document:
     height: int | None = None
     duration: float | None = None
     seal: bool | None = None
+    # A photo's perceptual hash (16 hex digits): the same picture sent twice hashes alike.
+    phash: str | None = None
     container: str | None = None
     error: str | None = None
+    # True when LibreOffice turned a legacy .doc/.wps/RTF into the .docx that was read.
+    converted: bool = False
 
     def to_json(self) -> dict[str, object]:
         """The `documents[]` / `intake extract` shape of DESIGN.md; empty values left out."""
@@ -112,7 +120,8 @@ class Document:
             "subtitle": self.subtitle or None,
             "sections": [{"name": s.name, "chars": s.chars} for s in self.sections] or None,
             "pages": self.pages, "width": self.width, "height": self.height,
-            "duration": self.duration, "container": self.container, "error": self.error,
+            "duration": self.duration, "phash": self.phash, "container": self.container,
+            "error": self.error, "converted": self.converted or None,
         }
         out.update({k: v for k, v in optional.items() if v is not None})
         if self.kind in ("form", "form_scan"):

@@ -4,12 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from parsers import documents as docs
+from parsers.reading import InlineReader, Reader
+from parsers.largelink import find_large_links
 from parsers.mail import parse_mail
 from parsers.types import Document, ParsedMail
 from pipeline.classify import (SubjectMatch, automatic_kind, by_form, match_keywords,
                                match_subject)
 from pipeline.errors import UnreadableMail
 from rules.profile import Profile
+from rules.types import LargeLink
 
 NOTES = {
     "auto_reply": "自动回复，不予回复",
@@ -31,6 +34,8 @@ class Analysis:
     match: SubjectMatch
     documents: tuple[Document, ...] = ()
     error: str = ""
+    # 超大附件 download links in the body, standing for files that were not attached.
+    large_links: tuple[LargeLink, ...] = ()
 
     @property
     def note(self) -> str:
@@ -40,8 +45,12 @@ class Analysis:
 _NO_MATCH = SubjectMatch(None, None, False)
 
 
-def analyse(data: bytes, profiles: dict[str, Profile]) -> Analysis:
-    """Everything about one message that does not depend on earlier messages."""
+def analyse(data: bytes, profiles: dict[str, Profile], reader: Reader | None = None) -> Analysis:
+    """Everything about one message that does not depend on earlier messages.
+
+    The reader runs the document parsers: isolated in a child process in the pipeline, in this
+    process (no legacy conversion) when none is given.
+    """
     try:
         mail = parse_mail(data)
     except UnreadableMail as error:
@@ -49,15 +58,17 @@ def analyse(data: bytes, profiles: dict[str, Profile]) -> Analysis:
     automatic = automatic_kind(mail)
     if automatic:
         return Analysis(mail, automatic, _NO_MATCH)
-    inspected = [docs.inspect(f) for f in docs.expand(mail.attachments)]
+    reader = reader or InlineReader()
+    inspected = reader.read(reader.expand(mail.attachments))
     # The prescribed subject, then the form's title, then a notice's words in the subject.
     match = match_subject(mail.subject, profiles)
     if match.campaign is None and (campaign := docs.campaign_by_form(inspected, profiles)):
         match = by_form(campaign, profiles)
     if match.campaign is None:
         match = match_keywords(mail.subject, profiles)
+    links = find_large_links(mail.text, mail.html)
     if match.campaign is None:
-        kind = "unknown_campaign" if mail.attachments else "inquiry"
-        return Analysis(mail, kind, match, docs.read_documents(inspected, None))
+        kind = "unknown_campaign" if mail.attachments or links else "inquiry"
+        return Analysis(mail, kind, match, docs.read_documents(inspected, None), large_links=links)
     documents = docs.read_documents(inspected, profiles[match.campaign])
-    return Analysis(mail, "submission", match, documents)
+    return Analysis(mail, "submission", match, documents, large_links=links)

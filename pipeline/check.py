@@ -11,7 +11,8 @@ from pipeline.analyse import analyse
 from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.process import Processor
-from pipeline.runner import ledger_row, settings_of
+from parsers.reading import Reader
+from pipeline.runner import document_reader, ledger_row, settings_of
 from pipeline.store import RawStore
 
 
@@ -22,18 +23,20 @@ def check_messages(paths: list[Path], config: Config, now: datetime) -> Iterator
         db = Database(None)
         store = RawStore(Path(folder) / "raw")
         processor = Processor(db, profiles, settings_of(config))
+        reader = document_reader(config)
         for index, path in enumerate(paths, 1):
-            yield _check_one(db, store, processor, path, index, now)
+            yield _check_one(db, store, (processor, reader), path, index, now)
         db.close()
 
 
-def _check_one(db: Database, store: RawStore, processor: Processor, path: Path, index: int,
-               now: datetime) -> dict[str, object]:
+def _check_one(db: Database, store: RawStore, workers: tuple[Processor, Reader], path: Path,
+               index: int, now: datetime) -> dict[str, object]:
+    processor, reader = workers
     data = path.read_bytes()
     sha256, stored = store.put(data)
     row = db.record_fetched(ledger_row("check", None, sha256, stored, data, now, uid=str(index)))
     try:
-        outcome = processor.process(row, sha256, analyse(data, processor.profiles), now)
+        outcome = processor.process(row, sha256, analyse(data, processor.profiles, reader), now)
     except Exception:  # a bug of ours must still give the caller a line, not a traceback
         return {"message_id": None, "campaign": None, "verdict": "not_submission",
                 "reference": None, "unit_name": "", "fields": {}, "documents": [],

@@ -13,9 +13,23 @@ _PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|回复|答复|转发|回覆|轉發)\s*
 _SUFFIX = re.compile(r"\s*[-—_－(（]*\s*(补充材料|补充|更新|修改稿?|修订版?)\s*[)）]*\s*$")
 _OURS = re.compile(r"^(【(已受理|需补正|逾期|已更新)】\s*)+")
 _REFERENCE = re.compile(r"\s*[（(](受理|登记)编号[:：][^）)]*[）)]\s*$")
-_AUTO_SUBJECT = re.compile(r"^\s*(自动回复|自動回覆|auto(matic)?\s*reply|out of (the )?office|"
-                           r"休假|外出)", re.I)
+# Outlook in Chinese writes 自动答复, QQ and NetEase 自动回复.
+_AUTO_SUBJECT = re.compile(r"^\s*(自动回复|自動回覆|自动答复|自動答覆|自动应答|auto(matic)?\s*reply|"
+                           r"out of (the )?office|休假|外出)", re.I)
 _DAEMON = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.I)
+# Chinese providers' bounces are often plain mails, and not always from a daemon address.
+_BOUNCE_SUBJECT = re.compile(r"^\s*(系统退信|退信(通知)?\s*([:：]|$)|(邮件)?投递失败|投递状态通知|"
+                             r"(邮件)?(无法|未能)送达|undeliver(ed|able)|delivery status notification|"
+                             r"delivery (has )?failed|returned mail|mail delivery failed|"
+                             r"failure notice|non-?delivery)", re.I)
+# Read receipts that are not multipart/report: Outlook's 已读:, Foxmail's 已读回执.
+_RECEIPT_SUBJECT = re.compile(r"^\s*((已读|已讀|阅读|閱讀)回[执執條]|(已读|已讀|read)\s*[:：]|"
+                              r"read receipt|return receipt)", re.I)
+# QQ Mail's receipt says only 回执: , which applicants also use for forms (参会回执), so its
+# body must say the mail was read.
+_QQ_RECEIPT = re.compile(r"^\s*回[执執]\s*[:：]")
+_WAS_READ = re.compile(r"已被?(阅读|閱讀|查看|读取)|被(阅读|查看)|was read|has been (read|displayed)",
+                       re.I)
 
 
 @dataclass(frozen=True)
@@ -67,18 +81,37 @@ def by_form(campaign: str, profiles: dict[str, Profile]) -> SubjectMatch:
 
 
 def automatic_kind(mail: ParsedMail) -> str | None:
-    """'auto_reply', 'bounce' or 'receipt' for mail no person wrote; None otherwise."""
-    headers = mail.headers
-    report = headers.get("content-type", "").lower()
+    """'auto_reply', 'bounce' or 'receipt' for mail no person wrote; None otherwise.
+
+    Bounces and auto-replies both carry Auto-Submitted and often an empty Return-Path, so the
+    bounce signs (a daemon sender, a bounce subject) are read first and the empty Return-Path
+    last.
+    """
     if mail.content_type == "multipart/report":
+        report = mail.headers.get("content-type", "").lower()
         return "receipt" if "disposition-notification" in report else "bounce"
-    if _DAEMON.match(mail.from_addr or "") or mail.return_path == "":
+    if _is_receipt(mail):
+        return "receipt"
+    if _DAEMON.match(mail.from_addr or "") or _BOUNCE_SUBJECT.match(mail.subject):
         return "bounce"
+    if _is_auto_reply(mail):
+        return "auto_reply"
+    return "bounce" if mail.return_path == "" else None
+
+
+def _is_receipt(mail: ParsedMail) -> bool:
+    if _RECEIPT_SUBJECT.match(mail.subject):
+        return True
+    return bool(_QQ_RECEIPT.match(mail.subject) and _WAS_READ.search(mail.text))
+
+
+def _is_auto_reply(mail: ParsedMail) -> bool:
+    headers = mail.headers
     auto = headers.get("auto-submitted", "no").split("(")[0].strip().lower()
     if auto and auto != "no":
-        return "auto_reply"
+        return True
     if any(h in headers for h in ("x-autoreply", "x-autorespond", "x-auto-response")):
-        return "auto_reply"
+        return True
     if headers.get("precedence", "").strip().lower() in ("auto_reply", "bulk", "junk", "list"):
-        return "auto_reply"
-    return "auto_reply" if _AUTO_SUBJECT.match(mail.subject) else None
+        return True
+    return bool(_AUTO_SUBJECT.match(mail.subject))

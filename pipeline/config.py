@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.isolation import Limits
 from rules.profile import BUILTIN_DIR, Profile, load_profiles
 
 # The keys config.toml may hold, section by section (the docs test reads this too).
 KEYS: dict[str, set[str]] = {
-    "paths": {"database", "raw"},
+    "paths": {"database", "raw", "cache"},
     "campaigns": {"dirs", "enabled"},
     "sources": {"name", "type", "path", "campaigns"},
     "replies": {"sender", "spool", "from", "from_name", "domain"},
     "secretariat": {"name", "contact"},
     "processing": {"max_attempts"},
+    "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout"},
 }
 SOURCE_TYPES = ("maildir", "folder")
 SENDERS = ("spool",)
@@ -52,6 +54,9 @@ class Config:
     secretariat_contact: str = ""
     max_attempts: int = 3
     path: Path | None = None
+    cache: Path = Path("var/cache")
+    limits: Limits = Limits()
+    convert_timeout: float = 60.0
 
     def profiles(self) -> dict[str, Profile]:
         """The enabled campaign profiles, built-in ones first, later folders overriding."""
@@ -116,7 +121,20 @@ def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
         secretariat_contact=secretariat.get("contact", ""),
         max_attempts=int(processing.get("max_attempts", 3)),
         path=path,
+        cache=base / paths.get("cache", "var/cache"),
+        limits=_limits(data.get("documents", {})),
+        convert_timeout=float(data.get("documents", {}).get("convert_timeout", 60)),
     )
+
+
+def _limits(table: dict) -> Limits:
+    default = Limits()
+    try:
+        return Limits(memory_mb=int(table.get("memory_mb", default.memory_mb)),
+                      cpu_seconds=int(table.get("cpu_seconds", default.cpu_seconds)),
+                      wall_seconds=float(table.get("wall_seconds", default.wall_seconds)))
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"[documents] limits must be numbers: {error}") from None
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

@@ -7,14 +7,15 @@ from parsers import documents as docs
 from parsers.types import Attachment
 from pipeline.config import Config
 from pipeline.errors import ConfigError
+from pipeline.runner import document_reader
 
 
 def extract_file(path: Path, config: Config, campaign: str | None) -> dict[str, object]:
     profiles = config.profiles()
     if campaign and campaign not in profiles:
         raise ConfigError(f"no campaign {campaign!r}; known: {', '.join(profiles)}")
-    files = docs.expand([Attachment(path.name, "", path.read_bytes())])
-    items = [docs.inspect(f) for f in files]
+    reader = document_reader(config)
+    items = reader.read(reader.expand([Attachment(path.name, "", path.read_bytes())]))
     chosen = campaign or docs.campaign_by_form(items, profiles)
     documents = docs.read_documents(items, profiles.get(chosen) if chosen else None)
     result = documents[0].to_json()

@@ -62,7 +62,9 @@ def merge_documents(old: tuple[Document, ...], new: tuple[Document, ...]) -> tup
 
 
 def form_fields(documents: tuple[Document, ...]) -> dict[str, object]:
+    """The latest form's fields; a Word form's before a PDF copy of it (no guessing layout)."""
     forms = [d for d in documents if d.kind == "form" and d.error is None]
+    forms.sort(key=lambda d: d.format != "pdf")  # stable: Word forms last, the latest last
     return dict(forms[-1].fields) if forms else {}
 
 
@@ -205,4 +207,4 @@ def _submission_of(analysis: Analysis, old: tuple[Document, ...], campaign: str)
         campaign=campaign, subject=mail.subject, subject_unit=analysis.match.unit,
         subject_matched=analysis.match.matched, body=mail.text,
         sender=mail.from_addr, arrived_at=mail.arrived_at or mail.date, documents=documents,
-        fields=form_fields(documents))
+        fields=form_fields(documents), large_links=analysis.large_links)

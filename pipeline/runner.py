@@ -14,12 +14,15 @@ from typing import Callable
 
 from outbox.compose import ReplySettings
 from outbox.spool import Sender, SpoolSender
-from parsers.mail import arrived_at, decode_words
+from parsers.mail import arrived_at, decode_words, parse_mail
+from parsers.reading import legacy_files
 from pipeline import failpoints
 from pipeline.analyse import analyse
 from pipeline.config import Config
 from pipeline.db import Database, MessageRow
-from pipeline.errors import AlreadyRunning
+from pipeline.errors import AlreadyRunning, UnreadableMail
+from pipeline.isolation import IsolatedReader
+from pipeline.office import Converter
 from pipeline.process import Outcome, Processor
 from pipeline.sources import Source, SourceMessage, open_source
 from pipeline.store import RawStore
@@ -42,6 +45,16 @@ def settings_of(config: Config) -> ReplySettings:
     return ReplySettings(from_addr=replies.from_addr, from_name=replies.from_name,
                          domain=replies.domain, secretariat_name=config.secretariat_name,
                          secretariat_contact=config.secretariat_contact)
+
+
+# How an OLE2 (.doc, .wps) or RTF file begins once base64-encoded at the start of a line.
+_LEGACY_HINTS = (b"\n0M8R4KGxGuE", b"\ne1xydGY")
+
+
+def document_reader(config: Config) -> IsolatedReader:
+    """Parsers in a limited child process; legacy Word converted by LibreOffice, cached."""
+    converter = Converter(config.cache / "converted", timeout=config.convert_timeout)
+    return IsolatedReader(config.limits, converter)
 
 
 def ledger_row(source: str, message: SourceMessage | None, sha256: str, path: Path, data: bytes,
@@ -95,6 +108,7 @@ class Pipeline:
         self.sources: dict[str, Source] = {s.name: open_source(s) for s in config.sources}
         self.served = {s.name: self._served(s.name, s.campaigns) for s in config.sources}
         self.processors: dict[str, Processor] = {}
+        self.reader = document_reader(config)
 
     def _served(self, source: str, campaigns: tuple[str, ...]) -> dict[str, Profile]:
         """The campaigns a mailbox receives: its config's list and each profile's mailboxes."""
@@ -127,8 +141,30 @@ class Pipeline:
         return self.processors[source]
 
     def process_pending(self, report: RunReport) -> None:
-        for row in self.db.pending():
+        rows = self.db.pending()
+        self._convert_ahead(rows)
+        for row in rows:
             self._process_one(row, report)
+
+    def _convert_ahead(self, rows: list[MessageRow]) -> None:
+        """One LibreOffice start for the legacy Word files of every pending message.
+
+        Starting LibreOffice costs about a second and a file in a batch a few hundredths, so
+        the files are converted here together; processing then finds them in the cache. Only
+        mails whose base64 shows an OLE2 or RTF file are parsed for this.
+        """
+        items = []
+        for row in rows:
+            data = self.store.get(row.sha256)
+            if not any(hint in data for hint in _LEGACY_HINTS):
+                continue
+            try:
+                attachments = parse_mail(data).attachments
+            except UnreadableMail:
+                continue
+            items.extend(legacy_files(self.reader.expand(attachments)))
+        if len(items) > 1 and self.reader.converter is not None:
+            self.reader.converter.convert_many(items)
 
     def _process_one(self, row: MessageRow, report: RunReport) -> None:
         """Try a message until it succeeds or has used its attempts; then park it."""
@@ -141,7 +177,8 @@ class Pipeline:
                 return
             started = time.monotonic()
             try:
-                analysis = analyse(self.store.get(row.sha256), self.processor(row.source).profiles)
+                profiles = self.processor(row.source).profiles
+                analysis = analyse(self.store.get(row.sha256), profiles, self.reader)
                 outcome = self.processor(row.source).process(row.id, row.sha256, analysis,
                                                              self.clock())
             except Exception:  # the one broad except: record, retry, then park for a person

@@ -27,7 +27,11 @@ class LargeLink:
 
     name: str
     url: str
+    # '2026-12-20 10:00' or '2026-12-20' when the body gives a date; else its words ("30天后过期").
     expires: str = ""
+    size: int | None = None
+    # Who hosts it: qq, exmail, 163, 126 or 139.
+    provider: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ def _scene(width: int, height: int, seed: int | str) -> Image.Image:
         top = horizon + 12 + row * (height - horizon) // 5
         for left in range(rng.randint(0, 30), width, 70):
             draw.rectangle((left, top, left + 60, top + 30), fill=(30, 50, 110))
+    # Buildings, trees and the sun in different places: each photo is its own picture to a
+    # perceptual hash, as real photos are (rows of panels alone hash alike).
+    for _ in range(4):
+        x, y = rng.uniform(0, 0.9) * width, rng.uniform(0.05, 0.8) * height
+        w, h = rng.uniform(0.1, 0.35) * width, rng.uniform(0.15, 0.5) * height
+        shade = tuple(rng.randint(20, 250) for _ in range(3))
+        shape = draw.ellipse if rng.random() < 0.5 else draw.rectangle
+        shape((x, y, x + w, y + h), fill=shade)
     noise = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3))
     return Image.blend(image, noise, 0.22)
 

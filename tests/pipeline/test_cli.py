@@ -47,10 +47,10 @@ def test_a_message_that_raises_is_parked_and_the_run_goes_on(tmp_path, monkeypat
     workspace = make_workspace(tmp_path, samples)
     real = runner.analyse
 
-    def flaky(data, profiles):
+    def flaky(data, profiles, reader):
         if b"sample-inquiry" in data:
             raise RuntimeError("simulated parser crash")
-        return real(data, profiles)
+        return real(data, profiles, reader)
 
     monkeypatch.setattr(runner, "analyse", flaky)
     report = runner.run(workspace.config())

@@ -60,6 +60,19 @@ def test_photo_bounds(profiles):
         ("photo_count", None), ("photo_too_small", "小.jpg")}
 
 
+def test_the_same_photo_twice_counts_once(profiles):
+    """GIVEN three photos of which two are one picture re-saved (hashes 2 bits apart)
+    THEN photo_count sees two photos and says one was a repeat."""
+    form, writeup, *_ = park_documents()
+    photos = (doc("a.jpg", "photo", size=1_200_000, phash="f0f0f0f0f0f0f0f0"),
+              doc("a（副本）.jpg", "photo", size=1_100_000, phash="f0f0f0f0f0f0f0f3"),
+              doc("b.jpg", "photo", size=1_200_000, phash="0f0f0f0f0f0f0f0f"))
+    findings = run_rules(submission("gpipc-park-2024", (form, writeup, *photos)),
+                         profiles["gpipc-park-2024"], NOW)
+    assert [f.message for f in findings if f.rule == "photo_count"] == [
+        "照片应为3–5个，现收到2个（另有1个为重复的同一张照片）"]
+
+
 def test_sections_outside_an_approximate_range_are_warnings(profiles):
     form, writeup, *photos = park_documents()
     short = doc("模板.docx", "writeup", title="t", subtitle="示例开发区绿色发展创新案例",

@@ -1,0 +1,217 @@
+"""Reading attachments once: expand archives, convert legacy Word, then parse each file's bytes.
+
+Reading is split in three so that the middle step, the only one that runs third-party parsers
+on untrusted bytes, can run in a child process with limits (pipeline/isolation.py):
+`plan` (here, cheap: format and conversion), `read_content` (the parsers) and `finish`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Iterable, Protocol, Sequence
+
+from parsers import archive, sniff
+from parsers.images import ImageInfo, read_image, seal_on_image
+from parsers.kinds import kind_by_name, wordish
+from parsers.pdf import PdfContent, read_pdf
+from parsers.types import Attachment, WordContent
+from parsers.video import VideoInfo, probe_video
+from parsers.word import read_word
+from pipeline.errors import UnreadableDocument
+
+# An archive inside an archive inside the mail is still read; deeper nesting is not.
+MAX_DEPTH = 2
+
+
+@dataclass(frozen=True)
+class RawFile:
+    name: str
+    data: bytes
+    container: str | None = None
+    depth: int = 0
+    # Why the file could not be opened as an archive, found while expanding it.
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    """What the parsers made of a file's bytes; `error` says why nothing could be read."""
+
+    word: WordContent | None = None
+    pdf: PdfContent | None = None
+    image: ImageInfo | None = None
+    video: VideoInfo | None = None
+    # A red ring on a picture of the sealed form (None: not a form scan, or grey-scale).
+    seal: bool | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A file ready for its parser: the bytes to read (a legacy file's .docx) and its format."""
+
+    file: RawFile
+    format: str
+    sha256: str
+    data: bytes
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """One file read once, before any campaign's labels are applied."""
+
+    file: RawFile
+    format: str
+    sha256: str
+    word: WordContent | None = None
+    pdf: PdfContent | None = None
+    image: ImageInfo | None = None
+    video: VideoInfo | None = None
+    seal: bool | None = None
+    error: str | None = None
+    # True when the Word content came from LibreOffice's conversion of a legacy file.
+    converted: bool = False
+
+
+class Converter(Protocol):
+    """Legacy Word to .docx (pipeline/office.py); results keyed by the input's sha256."""
+
+    def convert_many(self, items: Sequence[tuple[bytes, str]]) -> dict[str, "Converted"]: ...
+
+
+class Converted(Protocol):
+    docx: bytes | None
+    error: str | None
+
+
+class Reader(Protocol):
+    """Expands and reads files into Inspected values, in this process or isolated in a child."""
+
+    def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]: ...
+
+    def read(self, files: Sequence[RawFile]) -> list[Inspected]: ...
+
+
+# ---- expanding archives ---------------------------------------------------------------
+
+def expand(attachments: Iterable[Attachment]) -> list[RawFile]:
+    """Attachments plus the members of archives (the archive itself stays, as kind archive)."""
+    files: list[RawFile] = []
+    for attachment in attachments:
+        files.extend(expand_one(RawFile(attachment.name, attachment.data)))
+    return files
+
+
+def expand_one(file: RawFile) -> list[RawFile]:
+    """An attachment, then the files inside it down to MAX_DEPTH, all under one budget.
+
+    An archive refused for its size, ratio or depth anywhere inside makes the attachment itself
+    unreadable, with one finding: a bomb nested in a harmless-looking zip is still a bomb.
+    """
+    fmt = sniff.sniff(file.data)
+    if fmt not in sniff.ARCHIVE_FORMATS:
+        return [file]
+    try:
+        nested = archive.expand_nested(file.data, fmt, file.name, MAX_DEPTH)
+    except UnreadableDocument as error:
+        return [replace(file, error=str(error))]
+    hostile = next((n.error for n in nested if archive.is_hostile(n.error)), None)
+    if hostile:
+        return [replace(file, error=hostile)]
+    return [file] + [RawFile(n.member.name, n.member.data, n.container, n.depth, n.error)
+                     for n in nested]
+
+
+# ---- plan: format and conversion ------------------------------------------------------
+
+_NO_CONVERTER = "旧版Word格式（.doc/.wps/RTF）暂不能自动读取，请另存为.docx后重新发送"
+
+
+def legacy_word(fmt: str, name: str) -> bool:
+    """A file LibreOffice must turn into .docx before it can be read as a Word form."""
+    if fmt in ("doc", "rtf", "wordml"):
+        return True
+    return fmt == "html" and wordish(name)
+
+
+def legacy_files(files: Sequence[RawFile]) -> list[tuple[bytes, str]]:
+    """(bytes, format) of the files LibreOffice must convert."""
+    return [(f.data, fmt) for f in files if legacy_word(fmt := sniff.sniff(f.data), f.name)]
+
+
+def plan(files: Sequence[RawFile], converter: Converter | None) -> list[Job]:
+    """Each file's format by magic bytes; legacy Word files converted in one batch."""
+    jobs = [Job(f, sniff.sniff(f.data), hashlib.sha256(f.data).hexdigest(), f.data, f.error)
+            for f in files]
+    legacy = [(j.file.data, j.format) for j in jobs if legacy_word(j.format, j.file.name)]
+    converted = converter.convert_many(legacy) if legacy and converter else {}
+    return [_converted(job, converted) if legacy_word(job.format, job.file.name) else job
+            for job in jobs]
+
+
+def _converted(job: Job, results: dict[str, Converted]) -> Job:
+    result = results.get(job.sha256)
+    if result is None:
+        return replace(job, error=_NO_CONVERTER)
+    if result.docx is None:
+        return replace(job, error=result.error or _NO_CONVERTER)
+    return replace(job, data=result.docx)
+
+
+# ---- read: the parsers ----------------------------------------------------------------
+
+def read_content(job: Job) -> Content:
+    """Run the parser the format calls for; a failure is recorded, never raised."""
+    if job.error:
+        return Content(error=job.error)
+    try:
+        return _read(job)
+    except UnreadableDocument as error:
+        return Content(error=str(error))
+
+
+def _read(job: Job) -> Content:
+    fmt, data, name = job.format, job.data, job.file.name
+    if fmt == "docx" or legacy_word(fmt, name):
+        return Content(word=read_word(data))
+    if fmt == "pdf":
+        return Content(pdf=read_pdf(data))
+    if fmt in sniff.IMAGE_FORMATS:
+        image = read_image(data)
+        # The ring test costs a few tens of ms: only pictures of the sealed form get it.
+        looked = kind_by_name(name, fmt) == "form_scan"
+        return Content(image=image, seal=seal_on_image(data) if looked else None)
+    if fmt in sniff.VIDEO_FORMATS:
+        return Content(video=probe_video(data))
+    if fmt == "encrypted_office":
+        raise UnreadableDocument("文件已加密（设置了打开密码），请取消密码后重新发送")
+    if fmt == "zip" and wordish(name):
+        raise UnreadableDocument("Word文件已损坏（不是有效的.docx），请重新保存后发送")
+    if fmt in sniff.ARCHIVE_FORMATS:
+        return Content()  # opened by expand_one: its members are files of their own
+    if fmt in ("unknown", "tnef") and wordish(name):
+        raise UnreadableDocument("文件已损坏，无法作为Word文档打开")
+    if fmt == "tnef":
+        raise UnreadableDocument("Outlook附件包（winmail.dat）无法解开，请以普通附件重新发送")
+    return Content()
+
+
+def finish(job: Job, content: Content) -> Inspected:
+    converted = job.data is not job.file.data
+    return Inspected(file=job.file, format=job.format, sha256=job.sha256, word=content.word,
+                     pdf=content.pdf, image=content.image, video=content.video,
+                     seal=content.seal, error=content.error, converted=converted)
+
+
+class InlineReader:
+    """Reads in this process, without limits: for unit tests and trusted files."""
+
+    def __init__(self, converter: Converter | None = None):
+        self.converter = converter
+
+    def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]:
+        return expand(attachments)
+
+    def read(self, files: Sequence[RawFile]) -> list[Inspected]:
+        return [finish(job, read_content(job)) for job in plan(files, self.converter)]

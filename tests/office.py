@@ -1,0 +1,47 @@
+"""Test fixtures through real LibreOffice: .doc, .rtf and Word-exported PDFs made from .docx."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_PROFILE = Path(tempfile.gettempdir()) / "intake-test-lo-profile"
+_MADE: dict[tuple[str, str], bytes] = {}
+
+
+def needs_soffice() -> str:
+    """The soffice binary, or skip: `make test` installs libreoffice-writer-nogui."""
+    binary = shutil.which("soffice")
+    if binary is None:
+        pytest.skip("LibreOffice (soffice) is not installed; `make test` installs it")
+    return binary
+
+
+def office_convert(data: bytes, suffix: str, target: str) -> bytes:
+    """`data` (a file with `suffix`, e.g. ".docx") saved by LibreOffice as `target` ("doc", "pdf").
+
+    Word formats are written from an .odt first: LibreOffice 7.4 drops python-docx's tables
+    when it saves a .docx straight to .doc, which no real Word or WPS file goes through.
+    """
+    key = (hashlib.sha256(data).hexdigest(), target)
+    if key not in _MADE:
+        binary = needs_soffice()
+        if suffix == ".docx" and not target.startswith("pdf"):
+            data, suffix = _run(binary, data, suffix, "odt"), ".odt"
+        _MADE[key] = _run(binary, data, suffix, target)
+    return _MADE[key]
+
+
+def _run(binary: str, data: bytes, suffix: str, target: str) -> bytes:
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / f"fixture{suffix}"
+        source.write_bytes(data)
+        subprocess.run([binary, "--headless", "--norestore",
+                        f"-env:UserInstallation={_PROFILE.as_uri()}", "--convert-to", target,
+                        "--outdir", work, str(source)],
+                       check=True, capture_output=True, timeout=180)
+        return (Path(work) / f"fixture.{target.split(':')[0]}").read_bytes()
