@@ -40,7 +40,18 @@ _SKIP = {w("del"), w("moveFrom"), w("delText"), w("tbl"), f"{{{MC}}}Fallback",
          w("rPr"), w("pPr"), w("tcPr"), w("trPr"), w("tblPr"), w("sectPr"),
          w("sdtPr"), w("sdtEndPr")}
 _IMAGES = {w("drawing"), w("pict"), w("object")}
+_PICTURE = etree.XPath(".//a:blip | .//v:imagedata", namespaces=NS)
 _FALSE = {"0", "false", "off", "none"}
+
+
+def _text_boxes(drawing: etree._Element) -> list[etree._Element]:
+    """The drawing's own text boxes; a box inside one of them is read with its parent."""
+    boxes = []
+    for box in drawing.iterdescendants(w("txbxContent")):
+        outer = next((a for a in box.iterancestors() if a is drawing or a.tag == w("txbxContent")))
+        if outer is drawing:
+            boxes.append(box)
+    return boxes
 
 
 def flag(element: etree._Element | None) -> bool | None:
@@ -105,9 +116,17 @@ class _Reader:
             if handler is not None:
                 handler(self, child, font)
             elif tag in _IMAGES:
-                self.image = True
+                self.picture(child, font)
             else:
                 self.walk(child, font)
+
+    def picture(self, element: etree._Element, font: str) -> None:
+        """A drawing: a picture (maybe a pasted seal), or a text box whose text is on the page."""
+        boxes = _text_boxes(element)
+        for box in boxes:
+            self.walk(box, font)
+        if not boxes or _PICTURE(element):
+            self.image = True
 
 
 def _font_key(name: str) -> str:

@@ -289,3 +289,29 @@ def test_unreadable_documents(data, reason):
 def test_missing_document_part():
     with pytest.raises(UnreadableDocument, match="document.xml"):
         read_word(_without_document())
+
+
+# ---- text boxes -------------------------------------------------------------------------
+
+_TEXT_BOX = (
+    '<w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+    '2006"><mc:Choice Requires="wps"><w:drawing><wp:anchor xmlns:wp="http://schemas.openxmlformats'
+    '.org/drawingml/2006/wordprocessingDrawing"><a:graphic xmlns:a="http://schemas.openxmlformats'
+    '.org/drawingml/2006/main"><a:graphicData><wps:wsp xmlns:wps="http://schemas.microsoft.com/'
+    'office/word/2010/wordprocessingShape"><wps:txbx><w:txbxContent><w:p>{run}</w:p>'
+    '</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing>'
+    '</mc:Choice><mc:Fallback><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textbox>'
+    '<w:txbxContent><w:p>{run}</w:p></w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>'
+    '</mc:AlternateContent></w:r>')
+
+
+def test_text_box_content_is_read_once_with_its_anchor_paragraph():
+    """GIVEN a labelled line typed in a text box (Word writes it twice: the shape and a VML
+    fallback) THEN it is read once, as part of the paragraph the box is anchored to."""
+    document = docx.Document()
+    document.add_paragraph("案例征集申报表")
+    body = document.element.body
+    body.insert(len(body) - 1, parse_xml(
+        f"<w:p {NS}>{_TEXT_BOX.format(run=_run('单位名称：示例科技有限公司'))}</w:p>"))
+    paragraphs = [p.text for p in read_word(_bytes(document)).paragraphs]
+    assert paragraphs == ["案例征集申报表", "单位名称：示例科技有限公司"]
