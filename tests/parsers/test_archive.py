@@ -14,7 +14,7 @@ from pathlib import Path
 import libarchive
 import pytest
 
-from parsers import archive
+from parsers import archive, members
 from parsers.archive import Limits, expand_archive, expand_nested, expand_zip
 from pipeline.errors import UnreadableDocument
 
@@ -311,7 +311,7 @@ def test_too_many_files(fmt, build):
 
 
 def test_a_member_over_the_size_cap(monkeypatch):
-    monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 1000)
+    monkeypatch.setattr(members, "MAX_MEMBER_BYTES", 1000)
     with pytest.raises(UnreadableDocument, match="过大"):
         expand_archive(rar4({"视频.mp4": bytes(range(256)) * 4}), "rar")
 

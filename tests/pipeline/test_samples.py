@@ -10,7 +10,6 @@ import unicodedata
 import zipfile
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 
 import docx
 import pytest
