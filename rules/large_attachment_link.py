@@ -1,10 +1,11 @@
 """large_attachment_link: the mail carries a provider's download link instead of the file."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from rules.profile import Profile
-from rules.types import Finding, Submission
+from rules.types import Finding, LargeLink, Submission
 
 ID = "large_attachment_link"
 DESCRIPTION = "邮件中为超大附件下载链接，需秘书处及时下载"
@@ -13,6 +14,19 @@ SEVERITY = "warning"
 
 def check(submission: Submission, profile: Profile, now: datetime) -> list[Finding]:
     return [Finding(ID, link.name, profile.severity_of(ID, SEVERITY),
-                    f"“{link.name}”以超大附件链接发送" + (f"，有效期至{link.expires}" if link.expires
-                                                    else "") + "，秘书处将下载后处理")
+                    f"“{link.name}”{_size(link)}以超大附件链接发送{_expiry(link)}，秘书处将下载后处理")
             for link in submission.large_links]
+
+
+def _size(link: LargeLink) -> str:
+    if not link.size:
+        return ""
+    return f"（{link.size / 1048576:.1f}MB）" if link.size >= 1048576 else f"（{link.size // 1024}KB）"
+
+
+def _expiry(link: LargeLink) -> str:
+    """A date reads 有效期至…; a provider's relative wording ("30天后过期") is quoted as is."""
+    if not link.expires:
+        return ""
+    dated = re.match(r"\d{4}-\d{2}-\d{2}", link.expires)
+    return f"，有效期至{link.expires}" if dated else f"（{link.expires}）"

@@ -143,3 +143,16 @@ def test_mee_file_names(profiles):
     photo = doc("IMG_0001.jpg", "photo", size=100_000)
     found = pairs(run_rules(submission(profile.id, (photo,)), profile, NOW))
     assert ("filename_format", "IMG_0001.jpg") in found
+
+
+@pytest.mark.parametrize("link, message", [
+    (LargeLink("视频.mp4", "https://example.com/x", "2026-12-20 10:00", 52_428_800),
+     "“视频.mp4”（50.0MB）以超大附件链接发送，有效期至2026-12-20 10:00，秘书处将下载后处理"),
+    (LargeLink("照片.zip", "https://example.com/y", "30天后过期"),
+     "“照片.zip”以超大附件链接发送（30天后过期），秘书处将下载后处理"),
+])
+def test_a_large_link_says_its_size_and_expiry(profiles, link, message):
+    profile = profiles["gpipc-park-2024"]
+    found = [f for f in run_rules(submission(profile.id, large_links=(link,)), profile, NOW)
+             if f.rule == "large_attachment_link"]
+    assert [f.message for f in found] == [message]
