@@ -53,6 +53,8 @@ def read_pdf(data: bytes) -> PdfContent:
     except UnreadableDocument:
         raise
     except Exception as error:  # pdfminer raises many unrelated types on broken or encrypted files
+        if isinstance(error.__cause__ or error.__context__, MemoryError):
+            raise MemoryError from error  # pdfplumber wraps it: the memory limit is the reason
         name = type(error).__name__
         reason = "PDF已加密" if "Password" in name or "Encrypt" in name else f"PDF无法打开：{name}"
         raise UnreadableDocument(reason) from None

@@ -132,7 +132,8 @@ def legacy_word(fmt: str, name: str) -> bool:
     """A file LibreOffice must turn into .docx before it can be read as a Word form."""
     if fmt in ("doc", "rtf", "wordml"):
         return True
-    return fmt == "html" and wordish(name)
+    # A damaged .doc may not show its Word stream; HTML is a Word file only when named like one.
+    return fmt in ("html", "ole2") and wordish(name)
 
 
 def legacy_files(files: Sequence[RawFile]) -> list[tuple[bytes, str]]:

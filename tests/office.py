@@ -1,7 +1,9 @@
 """Test fixtures through real LibreOffice: .doc, .rtf and Word-exported PDFs made from .docx."""
 from __future__ import annotations
 
+import atexit
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
@@ -9,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-_PROFILE = Path(tempfile.gettempdir()) / "intake-test-lo-profile"
+# One profile per test process: two runs sharing one would hand work to each other's soffice.
+_PROFILE = Path(tempfile.gettempdir()) / f"intake-test-lo-profile-{os.getpid()}"
 _MADE: dict[tuple[str, str], bytes] = {}
+atexit.register(shutil.rmtree, _PROFILE, ignore_errors=True)
 
 
 def needs_soffice() -> str:

@@ -61,6 +61,11 @@ def test_every_hostile_file_is_an_unreadable_attachment(workspace):
                            "and f.rule = 'attachment_unreadable'")
     reasons = {row["field"]: row["message"] for row in rows}
     assert set(HOSTILE) <= set(reasons), reasons
+    assert "超过2层" in reasons["材料（压缩炸弹）.zip"]
+    assert "路径异常" in reasons["材料（路径穿越）.zip"]
+    assert "内存限制" in reasons["附件2-案例编辑模板.docx"]
+    assert "限制" in reasons["检测报告.pdf"]  # memory or CPU, whichever the machine hits first
+    assert "像素过大" in reasons["现场照片（超大）.png"]
 
 
 def test_the_submission_is_still_checked_and_the_next_one_processed(workspace):
