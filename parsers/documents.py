@@ -15,10 +15,10 @@ from rules.profile import Profile
 
 def readable_word(item: Inspected) -> WordContent | None:
     """The Word view of a file: a .docx, a converted legacy file, or a PDF with a text layer."""
-    if item.word is not None:
-        return item.word
-    if item.pdf is not None and not item.pdf.is_scan:
-        return item.pdf.as_word()
+    if item.content.word is not None:
+        return item.content.word
+    if item.content.pdf is not None and not item.content.pdf.is_scan:
+        return item.content.pdf.as_word()
     return None
 
 
@@ -41,19 +41,19 @@ def to_document(item: Inspected, profile: Profile | None) -> Document:
     """Give the file its kind (content first, file name second) and its campaign fields."""
     doc = Document(name=item.file.name, kind=kind_by_name(item.file.name, item.format), format=item.format,
                    size=len(item.file.data), sha256=item.sha256, container=item.file.container,
-                   error=item.error, converted=item.converted)
-    if item.error or doc.kind == "archive":
+                   error=item.content.error, converted=item.converted)
+    if item.content.error or doc.kind == "archive":
         return doc
-    if item.word is not None:
-        return _word_document(doc, item.word, profile)
-    if item.pdf is not None:
-        return _pdf_document(doc, item.pdf, profile)
-    if item.image is not None:
-        image = item.image
+    if item.content.word is not None:
+        return _word_document(doc, item.content.word, profile)
+    if item.content.pdf is not None:
+        return _pdf_document(doc, item.content.pdf, profile)
+    if item.content.image is not None:
+        image = item.content.image
         return replace(doc, width=image.upright_width, height=image.upright_height,
-                       phash=image.phash or None, seal=item.seal)
-    if item.video is not None:
-        video = item.video
+                       phash=image.phash or None, seal=item.content.seal)
+    if item.content.video is not None:
+        video = item.content.video
         return replace(doc, kind="video", duration=round(video.duration, 1), width=video.width,
                        height=video.height)
     return doc

@@ -63,14 +63,13 @@ def read_pdf(data: bytes) -> PdfContent:
 def _content(pages: list[Any]) -> PdfContent:
     texts, tables, lines = [], [], []
     for page in pages:
-        texts.append(page.extract_text() or "")
+        text = page.extract_text() or ""
+        texts.append(text)
         found = page.find_tables()
         tables.extend(fill_merged(rows) for rows in (t.extract() for t in found) if rows)
         # The title and notes around a form's table are its paragraphs; the table is not.
-        outside = page
-        for table in found:
-            outside = outside.outside_bbox(table.bbox)
-        text = outside.extract_text() or ""
+        if found:
+            text = _outside(page, found).extract_text() or ""
         lines.extend(line.strip() for line in text.splitlines() if line.strip())
     content = PdfContent(pages=len(pages), text="\n".join(texts), tables=tuple(tables),
                          lines=tuple(lines))
@@ -79,6 +78,12 @@ def _content(pages: list[Any]) -> PdfContent:
     if seal is None and not content.is_scan and not any(p.images for p in pages):
         seal = False
     return replace(content, seal=seal)
+
+
+def _outside(page: Any, tables: list[Any]) -> Any:
+    for table in tables:
+        page = page.outside_bbox(table.bbox)
+    return page
 
 
 def fill_merged(rows: list[list[str | None]]) -> Grid:

@@ -64,12 +64,7 @@ class Inspected:
     file: RawFile
     format: str
     sha256: str
-    word: WordContent | None = None
-    pdf: PdfContent | None = None
-    image: ImageInfo | None = None
-    video: VideoInfo | None = None
-    seal: bool | None = None
-    error: str | None = None
+    content: Content
     # True when the Word content came from LibreOffice's conversion of a legacy file.
     converted: bool = False
 
@@ -199,10 +194,8 @@ def _read(job: Job) -> Content:
 
 
 def finish(job: Job, content: Content) -> Inspected:
-    converted = job.data is not job.file.data
-    return Inspected(file=job.file, format=job.format, sha256=job.sha256, word=content.word,
-                     pdf=content.pdf, image=content.image, video=content.video,
-                     seal=content.seal, error=content.error, converted=converted)
+    return Inspected(file=job.file, format=job.format, sha256=job.sha256, content=content,
+                     converted=job.data is not job.file.data)
 
 
 class InlineReader:

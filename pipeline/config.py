@@ -122,19 +122,20 @@ def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
         max_attempts=int(processing.get("max_attempts", 3)),
         path=path,
         cache=base / paths.get("cache", "var/cache"),
-        limits=_limits(data.get("documents", {})),
-        convert_timeout=float(data.get("documents", {}).get("convert_timeout", 60)),
+        **_documents(data.get("documents", {})),
     )
 
 
-def _limits(table: dict) -> Limits:
+def _documents(table: dict) -> dict[str, object]:
+    """The [documents] section: the parsers' limits and LibreOffice's timeout."""
     default = Limits()
     try:
-        return Limits(memory_mb=int(table.get("memory_mb", default.memory_mb)),
-                      cpu_seconds=int(table.get("cpu_seconds", default.cpu_seconds)),
-                      wall_seconds=float(table.get("wall_seconds", default.wall_seconds)))
+        limits = Limits(memory_mb=int(table.get("memory_mb", default.memory_mb)),
+                        cpu_seconds=int(table.get("cpu_seconds", default.cpu_seconds)),
+                        wall_seconds=float(table.get("wall_seconds", default.wall_seconds)))
+        return {"limits": limits, "convert_timeout": float(table.get("convert_timeout", 60))}
     except (TypeError, ValueError) as error:
-        raise ConfigError(f"[documents] limits must be numbers: {error}") from None
+        raise ConfigError(f"[documents] values must be numbers: {error}") from None
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

@@ -46,11 +46,12 @@ class IsolatedReader:
     def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]:
         """Attachments, with archives opened in the child (their own limits bound the rest)."""
         files = [RawFile(a.name, a.data) for a in attachments]
-        archives = [f for f in files if sniff.sniff(f.data) in sniff.ARCHIVE_FORMATS]
-        opened = dict(zip(map(id, archives), _isolated(archives, expand_one, self.limits)))
+        archive = [sniff.sniff(f.data) in sniff.ARCHIVE_FORMATS for f in files]
+        archives = [f for f, is_archive in zip(files, archive) if is_archive]
+        opened = iter(_isolated(archives, expand_one, self.limits))
         result: list[RawFile] = []
-        for file in files:
-            found = opened.get(id(file), [file])
+        for file, is_archive in zip(files, archive):
+            found = next(opened) if is_archive else [file]
             result.extend(found if isinstance(found, list) else [replace(file, error=found)])
         return result
 

@@ -22,9 +22,10 @@ def _deflate_repeated(chunk: bytes, times: int) -> bytes:
     return block * times + tail.flush(zlib.Z_FINISH)
 
 
-def _crc_repeated(chunk: bytes, times: int, crc: int = 0) -> int:
+def _crc_repeated(chunk: bytes, times: int, crc: int = 0, checksum=zlib.crc32) -> int:
+    """The checksum (CRC-32, or Adler-32 for zlib streams) of `chunk` × `times` after `crc`."""
     for _ in range(times):
-        crc = zlib.crc32(chunk, crc)
+        crc = checksum(chunk, crc)
     return crc
 
 
@@ -100,7 +101,7 @@ def pdf_endless(megabytes: int = 300) -> bytes:
     times = megabytes * (1 << 20) // len(ops)
     # FlateDecode wants the zlib wrapper: a header, the raw stream, the Adler-32 of the text.
     data = (b"\x78\xda" + _deflate_repeated(ops, times)
-            + struct.pack(">L", _adler_repeated(ops, times)))
+            + struct.pack(">L", _crc_repeated(ops, times, 1, zlib.adler32)))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -110,13 +111,6 @@ def pdf_endless(megabytes: int = 300) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     return _pdf(objects)
-
-
-def _adler_repeated(chunk: bytes, times: int) -> int:
-    value = 1
-    for _ in range(times):
-        value = zlib.adler32(chunk, value)
-    return value
 
 
 def _pdf(objects: list[bytes]) -> bytes:

@@ -64,13 +64,13 @@ def test_legacy_files_are_converted_in_one_batch_and_read_as_word():
     assert len(legacy_files(files)) == 2
     items = InlineReader(converter).read(files)
     assert converter.batches == [2]
-    assert [(i.format, i.converted, i.word is not None) for i in items[:2]] == [
+    assert [(i.format, i.converted, i.content.word is not None) for i in items[:2]] == [
         ("ole2", True, True), ("rtf", True, True)]
 
 
 def test_without_a_converter_a_legacy_file_asks_for_docx():
     item = InlineReader().read([RawFile("申报表.doc", OLE2 + b"\x00" * 600)])[0]
-    assert "另存为.docx" in item.error
+    assert "另存为.docx" in item.content.error
 
 
 def test_html_counts_as_word_only_under_a_word_name():

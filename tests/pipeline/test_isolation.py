@@ -54,7 +54,7 @@ def test_every_file_is_read_in_order():
     result = IsolatedReader(FAST).read(files)
     assert [i.file.name for i in result] == ["a.txt", "b.bin"]
     assert [i.format for i in result] == ["text", "unknown"]
-    assert all(i.error is None for i in result)
+    assert all(i.content.error is None for i in result)
 
 
 @pytest.mark.parametrize("name, reason, limits", [
@@ -70,8 +70,8 @@ def test_a_misbehaving_parser_costs_one_file(hostile, name, reason, limits):
     THEN that file is unreadable with the reason and the others are read."""
     started = time.monotonic()
     result = IsolatedReader(limits).read(_files("before", name, "after"))
-    assert [i.error is None for i in result] == [True, False, True]
-    assert reason in result[1].error
+    assert [i.content.error is None for i in result] == [True, False, True]
+    assert reason in result[1].content.error
     assert time.monotonic() - started < limits.wall_seconds + 5
 
 
