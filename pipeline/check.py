@@ -12,7 +12,9 @@ from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.process import Processor
 from parsers.reading import Reader
-from pipeline.runner import document_reader, ledger_row, settings_of
+from pipeline.fetch import ledger_row
+from pipeline.runner import document_reader, settings_of
+from pipeline.sources import Incoming
 from pipeline.store import RawStore
 
 
@@ -34,7 +36,8 @@ def _check_one(db: Database, store: RawStore, workers: tuple[Processor, Reader],
     processor, reader = workers
     data = path.read_bytes()
     sha256, stored = store.put(data)
-    row = db.record_fetched(ledger_row("check", None, sha256, stored, data, now, uid=str(index)))
+    incoming = Incoming("", "", str(index), data, len(data))
+    row = db.record_fetched(ledger_row("check", incoming, sha256, stored, now))
     try:
         outcome = processor.process(row, sha256, analyse(data, processor.profiles, reader), now)
     except Exception:  # a bug of ours must still give the caller a line, not a traceback

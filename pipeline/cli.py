@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -11,8 +12,9 @@ from rich.console import Console
 
 from pipeline import views
 from pipeline.config import Config, load_config
-from pipeline.errors import IntakeError
-from pipeline.runner import run, utc_now
+from pipeline.db import Database
+from pipeline.errors import AlreadyRunning, ConfigError, IntakeError
+from pipeline.runner import Pipeline, RunLock, run, utc_now
 
 console = Console()
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
@@ -90,6 +92,81 @@ def demo_command(config_path: str | None) -> None:
     views.print_demo(console, rows, config)
 
 
+@main.command("remind")
+@config_option
+@click.option("--dry-run", is_flag=True, help="Only print the reminders due today; queue nothing.")
+def remind_command(config_path: str | None, dry_run: bool) -> None:
+    """Queue the 补正提醒 due now (`intake run` sends them); `intake serve` does this daily."""
+    from outbox.reminders import within_hours
+    from pipeline.daily import plan_reminders, reminder_settings, send_reminders
+
+    config, now = _config(config_path), utc_now()
+    settings = reminder_settings(config)
+    with views.open_db(config) as db:
+        reminders = plan_reminders(db, config, now, any_hour=True) if dry_run else \
+            send_reminders(db, config, now)
+    for r in reminders:
+        click.echo(f"{r.reference}\t{r.kind}\t{r.to}\t{r.subject}")
+    hours = f"{settings.start:%H:%M}-{settings.end:%H:%M}"
+    if dry_run:
+        click.echo(f"{len(reminders)} reminder(s) due today; nothing queued (dry run)")
+    elif within_hours(settings, now):
+        click.echo(f"queued {len(reminders)} reminder(s); `intake run` sends them")
+    else:
+        click.echo(f"now is outside the sending hours {hours} ([reminders] quiet_hours): "
+                   "nothing queued")
+
+
+@main.command("digest")
+@config_option
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day YYYY-MM-DD (default: today in [schedule] timezone).")
+@click.option("--send", is_flag=True,
+              help="Queue the digest to [digest] to and send the outbox once.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="The .eml to write (default: digest-YYYY-MM-DD.eml here); not with --send.")
+def digest_command(config_path: str | None, day: datetime | None, send: bool,
+                   output: str | None) -> None:
+    """The day's digest for the secretariat: written to an .eml, or with --send queued and sent."""
+    from pipeline.daily import digest_in_outbox, local_today, queue_digest, render_digest
+
+    config, now = _config(config_path), utc_now()
+    when = day.date() if day else local_today(config, now)
+    if send and output:
+        raise click.UsageError("-o writes the digest to a file; --send mails it instead")
+    if not send:
+        with views.open_db(config) as db:
+            digest = render_digest(db, config, now, when)
+        path = Path(output or f"digest-{when.isoformat()}.eml")
+        path.write_bytes(digest.raw)
+        click.echo(str(path))
+        return
+    if not config.digest.to:
+        raise ConfigError("[digest] to is empty: name the secretariat's addresses in the config "
+                          "to send the digest (nothing was queued)")
+    with views.open_db(config) as db:
+        outbox_id = queue_digest(db, config, now, when)
+        if outbox_id is None:
+            row = digest_in_outbox(db, when)
+            click.echo(f"the digest of {when} is already in the outbox (#{row['id']}, "
+                       f"{row['status']}); not queued again")
+        else:
+            click.echo(f"queued the digest of {when} (#{outbox_id}) to "
+                       f"{', '.join(config.digest.to)}")
+        _send_outbox(config, db)
+
+
+def _send_outbox(config: Config, db: Database) -> None:
+    """Drain the outbox once, unless a running intake process (serve) owns the sending."""
+    try:
+        with RunLock(config.database):
+            sent = Pipeline(config, db, utc_now).drain_outbox()
+    except AlreadyRunning:
+        click.echo("another intake process is running: it sends the outbox")
+        return
+    click.echo(f"sent {sent} message(s) through the {config.replies.sender} sender")
+
+
 @main.command("list")
 @config_option
 @click.option("--status", help="Only messages with this status (fetched, done, parked).")
@@ -127,3 +204,30 @@ def campaigns_group(ctx: click.Context, config_path: str | None) -> None:
 def campaigns_show(group_config: str | None, campaign_id: str, config_path: str | None) -> None:
     """What one campaign checks, in Chinese, to confirm against its notice."""
     views.print_campaign(console, _config(config_path or group_config), campaign_id)
+
+
+@main.command("serve")
+@config_option
+def serve_command(config_path: str | None) -> None:
+    """Run until stopped: poll each mailbox, send replies, remind, and send the daily digest."""
+    from pipeline.serve import serve
+
+    logging.getLogger().setLevel(logging.INFO)  # a service logs one line per message
+    result = serve(_config(config_path))
+    click.echo(f"stopped after {sum(result.polls.values())} polls, {result.outcomes} messages, "
+               f"{result.sent} sent")
+
+
+@main.command("doctor")
+@config_option
+def doctor_command(config_path: str | None) -> None:
+    """Check the config, connect to every mailbox and the sender, look for LibreOffice and ffprobe."""
+    from pipeline.doctor import diagnose
+
+    checks = diagnose(_config(config_path))
+    for check in checks:
+        first, *rest = check.detail.splitlines() or [""]
+        click.echo(f"{'ok' if check.ok else 'FAIL':>4}  {check.name}: {first}")
+        for line in rest:
+            click.echo(f"{'':>6}{line}")
+    sys.exit(0 if all(c.ok for c in checks) else 1)

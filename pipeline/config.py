@@ -6,31 +6,28 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.dailyconfig import DigestConfig, RemindersConfig, parse_digest, parse_reminders
 from pipeline.errors import ConfigError
 from pipeline.isolation import Limits
+from pipeline.sourceconfig import ScheduleConfig, SourceConfig, parse_schedule, parse_source
 from rules.profile import BUILTIN_DIR, Profile, load_profiles
 
 # The keys config.toml may hold, section by section (the docs test reads this too).
 KEYS: dict[str, set[str]] = {
     "paths": {"database", "raw", "cache"},
     "campaigns": {"dirs", "enabled"},
-    "sources": {"name", "type", "path", "campaigns"},
+    "sources": {"name", "type", "enabled", "campaigns", "interval", "backlog", "path", "host",
+                "port", "tls", "ca_file", "user", "password_env", "password_file", "folders",
+                "junk", "timeout", "batch", "max_size_mb", "idle", "keyword", "move"},
     "replies": {"sender", "spool", "from", "from_name", "domain"},
     "secretariat": {"name", "contact"},
     "processing": {"max_attempts"},
     "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout"},
+    "schedule": {"timezone", "outbox_interval", "reminders", "digest"},
+    "reminders": {"after_days", "max", "before_deadline_days", "quiet_hours"},
+    "digest": {"to"},
 }
-SOURCE_TYPES = ("maildir", "folder")
 SENDERS = ("spool",)
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    name: str
-    type: str
-    path: Path
-    # Campaign ids this mailbox serves; empty means every enabled campaign.
-    campaigns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,9 @@ class Config:
     cache: Path = Path("var/cache")
     limits: Limits = Limits()
     convert_timeout: float = 60.0
+    schedule: ScheduleConfig = ScheduleConfig()
+    reminders: RemindersConfig = RemindersConfig()
+    digest: DigestConfig = DigestConfig()
 
     def profiles(self) -> dict[str, Profile]:
         """The enabled campaign profiles, built-in ones first, later folders overriding."""
@@ -85,16 +85,6 @@ def _check_keys(data: dict) -> None:
                 raise ConfigError(f"unknown key(s) {sorted(unknown)} in [{section}]")
 
 
-def _source(table: dict, base: Path) -> SourceConfig:
-    kind = table.get("type", "maildir")
-    if kind not in SOURCE_TYPES:
-        raise ConfigError(f"source {table.get('name')!r}: type must be one of {SOURCE_TYPES}")
-    if "name" not in table or "path" not in table:
-        raise ConfigError("every [[sources]] entry needs a name and a path")
-    return SourceConfig(name=table["name"], type=kind, path=base / table["path"],
-                        campaigns=tuple(table.get("campaigns", ())))
-
-
 def _replies(table: dict, base: Path) -> RepliesConfig:
     sender = table.get("sender", "spool")
     if sender not in SENDERS:
@@ -115,7 +105,7 @@ def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
         raw=base / paths.get("raw", "var/raw"),
         campaign_dirs=(BUILTIN_DIR, *(base / d for d in campaigns.get("dirs", ()))),
         enabled=enabled,
-        sources=tuple(_source(s, base) for s in data.get("sources", ())),
+        sources=_sources(data.get("sources", ()), base),
         replies=_replies(data.get("replies", {}), base),
         secretariat_name=secretariat.get("name", "案例征集秘书处"),
         secretariat_contact=secretariat.get("contact", ""),
@@ -123,7 +113,20 @@ def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
         path=path,
         cache=base / paths.get("cache", "var/cache"),
         **_documents(data.get("documents", {})),
+        schedule=parse_schedule(data.get("schedule", {})),
+        reminders=parse_reminders(data.get("reminders", {}),
+                                  parse_schedule(data.get("schedule", {}))),
+        digest=parse_digest(data.get("digest", {})),
     )
+
+
+def _sources(tables: list[dict], base: Path) -> tuple[SourceConfig, ...]:
+    """Every [[sources]] entry, disabled ones included (doctor lists them); names unique."""
+    sources = tuple(parse_source(t, base) for t in tables)
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"[[sources]] names must be unique: {names}")
+    return sources
 
 
 def _documents(table: dict) -> dict[str, object]:

@@ -1,6 +1,7 @@
 """The database: schema through sqlite-utils Migrations, and every query. The only sqlite_utils importer."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -67,6 +68,41 @@ def m003_outbox(db: _Database) -> None:
     db["outbox"].create_index(["message_row"], unique=True)
 
 
+@migrations()
+def m004_mailboxes(db: _Database) -> None:
+    """Per-folder state (first contact, UIDVALIDITY), poll health, warnings, filing actions."""
+    db["folders"].create({
+        "source": str, "folder": str, "uidvalidity": str, "backlog_uid": str, "rescan_uid": str,
+        "first_seen_at": str,
+    }, pk=("source", "folder"))
+    db["polls"].create({
+        "id": int, "source": str, "started_at": str, "finished_at": str, "ok": int,
+        "error_kind": str, "error": str, "fetched": int,
+    }, pk="id")
+    db["polls"].create_index(["source", "started_at"])
+    db["events"].create({"id": int, "at": str, "source": str, "folder": str, "kind": str,
+                         "detail": str}, pk="id")
+    db["events"].create_index(["at"])
+    db["messages"].add_column("size", int)
+    db["messages"].add_column("backlog", int, not_null_default=0)
+    db["messages"].add_column("filed", str)
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What the ledger knows of a folder: its UIDVALIDITY and the two uid boundaries.
+
+    backlog_uid: the newest uid at first contact; mail at or below it was there before intake.
+    rescan_uid: the newest uid when UIDVALIDITY last changed; mail at or below it may be mail
+    already processed under the old UIDVALIDITY and is recognised by sha256 / Message-ID.
+    """
+
+    uidvalidity: str
+    backlog_uid: str = ""
+    rescan_uid: str = ""
+    first_seen_at: str = ""
+
+
 @dataclass(frozen=True)
 class MessageRow:
     id: int
@@ -77,6 +113,8 @@ class MessageRow:
     raw_path: str
     attempts: int
     status: str
+    # Mail found at first contact with a mailbox (backlog = "record"): recorded, not answered.
+    backlog: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,10 +164,14 @@ class Database:
         return {row[0] for row in rows}
 
     def record_fetched(self, row: dict[str, object]) -> int:
-        """Enter a stored message in the ledger; an already-known key is left as it is."""
+        """Enter a stored message in the ledger; an already-known key is left as it is.
+
+        The row's status is "fetched" (to be processed) unless it says otherwise: "parked"
+        for mail over the size limit, "done" for mail recognised after a UIDVALIDITY change.
+        """
         with self.transaction():
             table = self.db["messages"]
-            table.insert({**row, "status": "fetched", "attempts": 0}, ignore=True)
+            table.insert({"status": "fetched", **row, "attempts": 0}, ignore=True)
             found = self.db.execute(
                 "select id from messages where source = ? and folder = ? and uidvalidity = ? "
                 "and uid = ?", [row["source"], row["folder"], row["uidvalidity"], row["uid"]]
@@ -139,9 +181,9 @@ class Database:
     def pending(self) -> list[MessageRow]:
         """Messages fetched but not finished, oldest first (a crash leaves them here)."""
         rows = self.db.execute(
-            "select id, source, folder, uid, sha256, raw_path, attempts, status from messages "
-            "where status = 'fetched' order by id").fetchall()
-        return [MessageRow(*row) for row in rows]
+            "select id, source, folder, uid, sha256, raw_path, attempts, status, backlog "
+            "from messages where status = 'fetched' order by id").fetchall()
+        return [MessageRow(*row[:8], backlog=bool(row[8])) for row in rows]
 
     def begin_attempt(self, message_row: int) -> int:
         """Count the attempt before doing the work, so a message that kills the process parks."""
@@ -163,6 +205,67 @@ class Database:
             "and (sha256 = ? or (message_id = ? and message_id != '')) order by id limit 1",
             [message_row, sha256, message_id]).fetchone()
         return int(found[0]) if found else None
+
+    # ---- folders, polls and events ----------------------------------------------------------
+
+    def folder_state(self, source: str, folder: str) -> FolderState | None:
+        found = self.db.execute(
+            "select uidvalidity, backlog_uid, rescan_uid, first_seen_at from folders "
+            "where source = ? and folder = ?", [source, folder]).fetchone()
+        if found:
+            return FolderState(*found)
+        # A folder polled before folder state existed: known, with no backlog boundary.
+        legacy = self.db.execute("select uidvalidity from messages where source = ? and folder = ? "
+                                 "order by id desc limit 1", [source, folder]).fetchone()
+        return FolderState(legacy[0]) if legacy else None
+
+    def save_folder_state(self, source: str, folder: str, state: FolderState) -> None:
+        with self.transaction():
+            self.db["folders"].upsert({"source": source, "folder": folder,
+                                       **dataclasses.asdict(state)}, pk=("source", "folder"))
+
+    def last_uid(self, source: str, folder: str, uidvalidity: str) -> int:
+        """The highest numeric uid the ledger holds for a folder under one UIDVALIDITY."""
+        found = self.db.execute(
+            "select max(cast(uid as integer)) from messages where source = ? and folder = ? "
+            "and uidvalidity = ?", [source, folder, uidvalidity]).fetchone()
+        return int(found[0] or 0)
+
+    def recognise(self, source: str, folder: str, uidvalidity: str, sha256: str,
+                  message_id: str) -> tuple[int, bool] | None:
+        """A row of this folder under another UIDVALIDITY with these bytes (True) or Message-ID."""
+        found = self.db.execute(
+            "select id, sha256 = ? from messages where source = ? and folder = ? and "
+            "uidvalidity != ? and (sha256 = ? or (message_id = ? and message_id != '')) "
+            "order by sha256 = ? desc, id limit 1",
+            [sha256, source, folder, uidvalidity, sha256, message_id, sha256]).fetchone()
+        return (int(found[0]), bool(found[1])) if found else None
+
+    def relocate(self, message_row: int, uidvalidity: str, uid: str) -> None:
+        """The same mail under the folder's new UIDVALIDITY: the row follows it."""
+        with self.transaction():
+            self.db["messages"].update(message_row, {"uidvalidity": uidvalidity, "uid": uid})
+
+    def record_event(self, at: str, source: str, folder: str, kind: str, detail: str) -> None:
+        with self.transaction():
+            self.db["events"].insert({"at": at, "source": source, "folder": folder, "kind": kind,
+                                      "detail": detail})
+
+    def record_poll(self, row: dict[str, object]) -> None:
+        with self.transaction():
+            self.db["polls"].insert(row)
+
+    def unfiled(self, source: str) -> list[dict]:
+        """Finished mail of a source not yet keyworded or moved, by folder and uid."""
+        return self.query(
+            "select id, folder, uidvalidity, uid, verdict from messages where source = ? "
+            "and status = 'done' and filed is null order by folder, cast(uid as integer)", [source])
+
+    def mark_filed(self, message_rows: list[int], filed: str) -> None:
+        with self.transaction():
+            marks = ",".join("?" * len(message_rows))
+            self.db.execute(f"update messages set filed = ? where id in ({marks})",
+                            [filed, *message_rows])
 
     # ---- submissions ---------------------------------------------------------------------
 

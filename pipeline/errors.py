@@ -24,3 +24,23 @@ class UnreadableDocument(IntakeError):
 
 class AlreadyRunning(IntakeError):
     """Another intake process holds the database's run lock."""
+
+
+class MailboxError(IntakeError):
+    """A mailbox cannot be read now; `kind` says why, so the operator knows what to fix.
+
+    Kinds: secret (no password), tls (handshake or certificate), login (refused), unsafe_login
+    (the server wants IMAP ID), folder_missing, timeout, connection (refused, reset, closed),
+    protocol (the server answered something we did not expect).
+    """
+
+    RETRYABLE = ("timeout", "connection")
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+    @property
+    def retryable(self) -> bool:
+        """Worth reconnecting within the same poll; the other kinds need a person or a new poll."""
+        return self.kind in self.RETRYABLE

@@ -87,6 +87,8 @@ class Decision:
     quota_key: str | None
     findings: list[Finding]
     verdict: str
+    # Why no automatic reply goes out although the mail is a submission ("" when one does).
+    silence: str = ""
 
 
 class Processor:
@@ -95,20 +97,23 @@ class Processor:
     def __init__(self, db: Database, profiles: dict[str, Profile], settings: ReplySettings):
         self.db, self.profiles, self.settings = db, profiles, settings
 
-    def process(self, message_row: int, sha256: str, analysis: Analysis, now: datetime) -> Outcome:
+    def process(self, message_row: int, sha256: str, analysis: Analysis, now: datetime,
+                backlog: bool = False) -> Outcome:
+        """Decide and save; backlog mail (there before the mailbox was added) gets no reply."""
         with self.db.transaction():
-            outcome = self._decide(message_row, sha256, analysis, now)
+            outcome = self._decide(message_row, sha256, analysis, now, backlog)
             failpoints.reach("before_commit")
         failpoints.reach("after_commit")
         return outcome
 
-    def _decide(self, message_row: int, sha256: str, analysis: Analysis, now: datetime) -> Outcome:
+    def _decide(self, message_row: int, sha256: str, analysis: Analysis, now: datetime,
+                backlog: bool) -> Outcome:
         mail = analysis.mail
         if analysis.kind != "submission" or mail is None:
             return self._not_submission(message_row, sha256, analysis)
         if (earlier := self.db.seen_before(message_row, sha256, mail.message_id)) is not None:
             return self._duplicate(message_row, analysis, self._reference_of(earlier))
-        return self._submission(message_row, analysis, now)
+        return self._submission(message_row, analysis, now, backlog)
 
     def _not_submission(self, message_row: int, sha256: str, analysis: Analysis) -> Outcome:
         findings = []
@@ -136,7 +141,8 @@ class Processor:
         return Outcome(analysis.mail.message_id, campaign, "duplicate", original[0], unit, {},
                        analysis.documents, (), None, note)
 
-    def _submission(self, message_row: int, analysis: Analysis, now: datetime) -> Outcome:
+    def _submission(self, message_row: int, analysis: Analysis, now: datetime,
+                    backlog: bool) -> Outcome:
         mail, profile = analysis.mail, self.profiles[analysis.match.campaign]
         fresh = _submission_of(analysis, (), profile.id)
         existing = self.db.submission_by_reply([mail.in_reply_to, *mail.references]) or \
@@ -153,25 +159,28 @@ class Processor:
         count = self.db.quota_count(profile.id, key, existing["id"] if existing else None) if key else 0
         submission = replace(submission, quota_count=count)
         findings = run_rules(submission, profile, now)
-        decision = Decision(submission, existing, key, findings, decide(findings))
+        decision = Decision(submission, existing, key, findings, decide(findings),
+                            _silence(profile, submission, backlog))
         return self._save(message_row, analysis, profile, decision, now)
 
     def _save(self, message_row: int, analysis: Analysis, profile: Profile, decision: Decision,
               now: datetime) -> Outcome:
         submission, verdict = decision.submission, decision.verdict
         submission_id, reference, number = self._store(message_row, profile, decision, now)
-        reply = build_reply(self.settings, profile, analysis.mail, submission, decision.findings,
-                            REPLY_KINDS[verdict], reference, number > 1, now)
+        reply = None if decision.silence else build_reply(
+            self.settings, profile, analysis.mail, submission, decision.findings,
+            REPLY_KINDS[verdict], reference, number > 1, now)
         if reply is not None:
             self.db.queue_reply({"message_row": message_row, "submission_id": submission_id,
                                  "kind": reply.kind, "to_addr": reply.to, "subject": reply.subject,
                                  "message_id": reply.message_id, "raw": reply.raw,
                                  "created_at": now.isoformat()})
         self.db.finish_message(message_row, {"verdict": verdict, "campaign": profile.id,
-                                             "submission_id": submission_id})
+                                             "submission_id": submission_id,
+                                             "note": decision.silence})
         return Outcome(analysis.mail.message_id, profile.id, verdict, reference,
                        submission.unit_name, submission.fields, submission.documents,
-                       tuple(decision.findings), reply)
+                       tuple(decision.findings), reply, decision.silence)
 
     def _store(self, message_row: int, profile: Profile, decision: Decision,
                now: datetime) -> tuple[int, str, int]:
@@ -193,6 +202,16 @@ class Processor:
             [document_to_row(d) for d in submission.documents], submission.fields)
         self.db.save_findings(message_row, version_id, [f.to_json() for f in decision.findings])
         return submission_id, reference, number
+
+
+def _silence(profile: Profile, submission: Submission, backlog: bool) -> str:
+    """Mail that was waiting before intake or the campaign began is recorded, not answered."""
+    if backlog:
+        return "接入邮箱前已有的邮件：按配置（backlog = \"record\"）只登记，不自动回复"
+    opens, arrived = profile.opens_at(), submission.arrived_at
+    if opens is not None and arrived is not None and arrived < opens:
+        return f"早于征集开始日期（{profile.opens.isoformat()}）到达：只登记，不自动回复"
+    return ""
 
 
 def _same_files(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:

@@ -2,29 +2,30 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
 import os
 import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Callable
 
 from outbox.compose import ReplySettings
 from outbox.spool import Sender, SpoolSender
-from parsers.mail import arrived_at, decode_words, parse_mail
+from parsers.mail import parse_mail
 from parsers.reading import legacy_files
 from pipeline import failpoints
 from pipeline.analyse import analyse
 from pipeline.config import Config
 from pipeline.db import Database, MessageRow
-from pipeline.errors import AlreadyRunning, UnreadableMail
+from pipeline.errors import AlreadyRunning, MailboxError, UnreadableMail
+from pipeline.fetch import Fetcher
 from pipeline.isolation import IsolatedReader
 from pipeline.office import Converter
 from pipeline.process import Outcome, Processor
-from pipeline.sources import Source, SourceMessage, open_source
+from pipeline.sources import Source, open_source
 from pipeline.store import RawStore
 from rules.profile import Profile
 
@@ -40,12 +41,26 @@ class RunReport:
     sent: int = 0
 
 
+@dataclass(frozen=True)
+class PollResult:
+    fetched: int
+    error: MailboxError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
 def settings_of(config: Config) -> ReplySettings:
     replies = config.replies
     return ReplySettings(from_addr=replies.from_addr, from_name=replies.from_name,
                          domain=replies.domain, secretariat_name=config.secretariat_name,
                          secretariat_contact=config.secretariat_contact)
 
+
+# A poll that loses its connection reconnects this many times, waiting 2 s, 4 s, ... between.
+RECONNECTS = 3
+BACKOFF = 2.0
 
 # How an OLE2 (.doc, .wps) or RTF file begins once base64-encoded at the start of a line.
 _LEGACY_HINTS = (b"\n0M8R4KGxGuE", b"\ne1xydGY")
@@ -55,21 +70,6 @@ def document_reader(config: Config) -> IsolatedReader:
     """Parsers in a limited child process; legacy Word converted by LibreOffice, cached."""
     converter = Converter(config.cache / "converted", timeout=config.convert_timeout)
     return IsolatedReader(config.limits, converter)
-
-
-def ledger_row(source: str, message: SourceMessage | None, sha256: str, path: Path, data: bytes,
-               now: datetime, uid: str | None = None) -> dict[str, object]:
-    """The ledger's view of a stored message: identity plus a few headers for people."""
-    headers = BytesHeaderParser().parsebytes(data[:65536])
-    return {
-        "source": source, "folder": message.folder if message else "",
-        "uidvalidity": message.uidvalidity if message else "", "uid": uid or message.uid,
-        "sha256": sha256, "raw_path": str(path),
-        "message_id": str(headers.get("message-id", "")).strip()[:500],
-        "subject": decode_words(headers.get("subject", ""))[:500],
-        "sender": decode_words(headers.get("from", ""))[:500],
-        "received_at": (arrived_at(headers) or now).isoformat(), "fetched_at": now.isoformat(),
-    }
 
 
 class RunLock:
@@ -97,15 +97,21 @@ class RunLock:
 
 
 class Pipeline:
-    """The three steps of a pass, each resumable from the ledger after a crash."""
+    """The steps of a pass, each resumable from the ledger after a crash.
+
+    stopping() is asked between messages: `intake serve` finishes the message at hand on
+    SIGTERM and leaves the rest for the next start. sleep() waits between reconnections.
+    """
 
     def __init__(self, config: Config, db: Database, clock: Callable[[], datetime],
-                 sender: Sender | None = None):
-        self.config, self.db, self.clock = config, db, clock
+                 sender: Sender | None = None, sleep: Callable[[float], object] = time.sleep,
+                 stopping: Callable[[], bool] = lambda: False):
+        self.config, self.db, self.clock, self.sleep = config, db, clock, sleep
+        self.stopping = stopping
         self.store = RawStore(config.raw)
         self.sender = sender or SpoolSender(config.replies.spool)
         self.profiles = config.profiles()
-        self.sources: dict[str, Source] = {s.name: open_source(s) for s in config.sources}
+        self.source_configs = {s.name: s for s in config.sources if s.enabled}
         self.served = {s.name: self._served(s.name, s.campaigns) for s in config.sources}
         self.processors: dict[str, Processor] = {}
         self.reader = document_reader(config)
@@ -116,23 +122,64 @@ class Pipeline:
                 if (not campaigns or k in campaigns) and (not v.mailboxes or source in v.mailboxes)}
 
     def fetch(self) -> int:
-        """Store every new message durably and enter it in the ledger; nothing else yet."""
-        count = 0
-        for name, source in self.sources.items():
-            def known(folder: str, uidvalidity: str, name: str = name) -> set[str]:
-                return self.db.known_uids(name, folder, uidvalidity)
+        """Every enabled source, one after another; a failing one does not stop the others."""
+        return sum(self.poll(name).fetched for name in self.source_configs if not self.stopping())
 
-            for message in source.messages(known):
-                try:
-                    data = message.read()
-                except OSError as error:  # gone or unreadable for now: the next pass tries again
-                    log.warning("cannot read %s %s: %s", name, message.uid, error)
-                    continue
-                sha256, path = self.store.put(data)
-                failpoints.reach("after_store")
-                self.db.record_fetched(ledger_row(name, message, sha256, path, data, self.clock()))
-                count += 1
-        return count
+    def poll(self, name: str) -> PollResult:
+        """Fetch one source, reconnecting with backoff; the poll's outcome goes to the ledger."""
+        config, started = self.source_configs[name], self.clock()
+        fetched, error = 0, None
+        for attempt in range(1, RECONNECTS + 1):
+            source = open_source(config)
+            fetcher = Fetcher(config, source, self.db, self.store, self.clock, self.stopping)
+            try:
+                result = fetcher.run()
+                error = MailboxError("folder_missing", f"邮箱 {name} 中没有文件夹："
+                                     + "、".join(result.missing)) if result.missing else None
+                break
+            except MailboxError as failure:
+                error = failure
+                log.warning("%s: %s (%s, attempt %s)", name, failure, failure.kind, attempt)
+                if not failure.retryable or attempt == RECONNECTS or self.stopping():
+                    break
+                self.sleep(BACKOFF * 2 ** (attempt - 1))
+            finally:
+                fetched += fetcher.result.fetched
+                source.close()
+        self.db.record_poll({"source": name, "started_at": started.isoformat(),
+                             "finished_at": self.clock().isoformat(), "ok": int(error is None),
+                             "error_kind": error.kind if error else None,
+                             "error": str(error) if error else None, "fetched": fetched})
+        return PollResult(fetched, error)
+
+    def file_processed(self, name: str) -> int:
+        """Keyword and move the finished mail of one IMAP source, as its config says."""
+        config = self.source_configs[name]
+        if config.imap is None or not (config.imap.keyword or config.imap.move):
+            return 0
+        rows = self.db.unfiled(name)
+        if not rows:
+            return 0
+        source = open_source(config)
+        try:
+            return self._file_rows(source, rows)
+        except MailboxError as failure:  # left unfiled: the next poll tries again
+            log.warning("%s: filing failed: %s", name, failure)
+            return 0
+        finally:
+            source.close()
+
+    def _file_rows(self, source: Source, rows: list[dict]) -> int:
+        for (folder, uidvalidity), group in itertools.groupby(
+                rows, key=lambda r: (r["folder"], r["uidvalidity"])):
+            group = list(group)
+            filed = source.file(folder, uidvalidity, [(r["uid"], r["verdict"]) for r in group])
+            by_outcome: dict[str, list[int]] = {}
+            for row in group:
+                by_outcome.setdefault(filed.get(row["uid"]) or "nothing", []).append(row["id"])
+            for outcome, ids in by_outcome.items():
+                self.db.mark_filed(ids, outcome)
+        return len(rows)
 
     def processor(self, source: str) -> Processor:
         if source not in self.processors:
@@ -144,6 +191,8 @@ class Pipeline:
         rows = self.db.pending()
         self._convert_ahead(rows)
         for row in rows:
+            if self.stopping():
+                return
             self._process_one(row, report)
 
     def _convert_ahead(self, rows: list[MessageRow]) -> None:
@@ -180,7 +229,7 @@ class Pipeline:
                 profiles = self.processor(row.source).profiles
                 analysis = analyse(self.store.get(row.sha256), profiles, self.reader)
                 outcome = self.processor(row.source).process(row.id, row.sha256, analysis,
-                                                             self.clock())
+                                                             self.clock(), row.backlog)
             except Exception:  # the one broad except: record, retry, then park for a person
                 error = traceback.format_exc()
                 park = attempts >= self.config.max_attempts
@@ -213,6 +262,8 @@ class Pipeline:
         report = RunReport()
         report.fetched = self.fetch()
         self.process_pending(report)
+        for name in self.source_configs:
+            self.file_processed(name)
         report.sent = self.drain_outbox()
         return report
 

@@ -1,36 +1,66 @@
-"""Where mail comes from: the Source protocol and the Maildir / folder-of-.eml source."""
+"""Where mail comes from: the Source protocol, the Maildir / folder-of-.eml source, and the chooser."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Iterator, Protocol
 
-from pipeline.config import SourceConfig
+from pipeline.sourceconfig import SourceConfig
 
 
 @dataclass(frozen=True)
-class SourceMessage:
-    """One message as a source identifies it; `read()` gives its bytes."""
+class Incoming:
+    """One new message as a source delivers it: where it is, and its bytes.
+
+    complete is False for mail over the size limit: data then holds only its header.
+    """
 
     folder: str
     uidvalidity: str
     uid: str
-    path: Path
+    data: bytes
+    size: int
+    complete: bool = True
 
-    def read(self) -> bytes:
-        return self.path.read_bytes()
 
+class Ledger(Protocol):
+    """What a source may ask the ledger about one of its folders."""
 
-# The ledger's uids for (folder, uidvalidity) of this source.
-Known = Callable[[str, str], set[str]]
+    def last_uid(self, folder: str, uidvalidity: str) -> int: ...
+
+    def known(self, folder: str, uidvalidity: str) -> set[str]: ...
 
 
 class Source(Protocol):
+    """A mailbox. Sources only read: filing (keyword, move) is a separate, optional step."""
+
     name: str
 
-    def messages(self, known: Known) -> Iterator[SourceMessage]:
-        """Messages whose uid is not in known(folder, uidvalidity), oldest first."""
+    def folders(self) -> tuple[list[str], list[str]]:
+        """The folders to read now, and the configured ones that do not exist."""
         ...
+
+    def open_folder(self, folder: str) -> str:
+        """Open a folder read-only and give its UIDVALIDITY."""
+        ...
+
+    def newest(self, folder: str) -> str:
+        """The highest uid now in the (open) folder, "" when it is empty."""
+        ...
+
+    def is_at_or_before(self, uid: str, boundary: str) -> bool:
+        """uid arrived no later than boundary, in this source's uid order."""
+        ...
+
+    def incoming(self, folder: str, uidvalidity: str, ledger: Ledger) -> Iterator[Incoming]:
+        """Messages of the open folder the ledger does not hold yet, oldest first."""
+        ...
+
+    def file(self, folder: str, uidvalidity: str, items: list[tuple[str, str]]) -> dict[str, str]:
+        """Keyword / move the (uid, verdict) items; per uid what was done, "" for nothing."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class MaildirSource:
@@ -38,14 +68,16 @@ class MaildirSource:
 
     Like BODY.PEEK on IMAP, nothing is moved or flagged: people may read the same Maildir.
     A message's uid is its Maildir unique name (the file name before ':2,'), which survives
-    a mail client moving it from new/ to cur/ and changing its flags.
+    a mail client moving it from new/ to cur/ and changing its flags. Unique names begin with
+    the delivery time, so their order is arrival order.
     """
 
     UIDVALIDITY = "maildir"
 
     def __init__(self, config: SourceConfig):
+        assert config.path is not None
         self.name = config.name
-        self.root = config.path
+        self.root: Path = config.path
         self.is_maildir = config.type == "maildir"
 
     def _files(self) -> list[tuple[str, Path]]:
@@ -54,16 +86,42 @@ class MaildirSource:
             files = [p for f in folders if f.is_dir() for p in f.iterdir() if p.is_file()]
         else:
             files = [p for p in self.root.glob("*.eml") if p.is_file()] if self.root.is_dir() else []
-        keyed = [(p.name.split(":2,")[0], p) for p in files if not p.name.startswith(".")]
-        # Maildir unique names start with the delivery time, so name order is arrival order.
-        return sorted(keyed)
+        return sorted((p.name.split(":2,")[0], p) for p in files if not p.name.startswith("."))
 
-    def messages(self, known: Known) -> Iterator[SourceMessage]:
-        seen = known("INBOX", self.UIDVALIDITY)
+    def folders(self) -> tuple[list[str], list[str]]:
+        return ["INBOX"], []
+
+    def open_folder(self, folder: str) -> str:
+        return self.UIDVALIDITY
+
+    def newest(self, folder: str) -> str:
+        files = self._files()
+        return files[-1][0] if files else ""
+
+    def is_at_or_before(self, uid: str, boundary: str) -> bool:
+        return bool(boundary) and uid <= boundary
+
+    def incoming(self, folder: str, uidvalidity: str, ledger: Ledger) -> Iterator[Incoming]:
+        seen = ledger.known(folder, uidvalidity)
         for uid, path in self._files():
-            if uid not in seen:
-                yield SourceMessage("INBOX", self.UIDVALIDITY, uid, path)
+            if uid in seen:
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError:  # moved by a mail client between listing and reading: next pass
+                continue
+            yield Incoming(folder, uidvalidity, uid, data, len(data))
+
+    def file(self, folder: str, uidvalidity: str, items: list[tuple[str, str]]) -> dict[str, str]:
+        return {uid: "" for uid, _ in items}  # read-only: a Maildir shared with people
+
+    def close(self) -> None:
+        pass
 
 
 def open_source(config: SourceConfig) -> Source:
+    if config.type == "imap":
+        from pipeline.imap import ImapSource  # imapclient is loaded only when a mailbox needs it
+
+        return ImapSource(config)
     return MaildirSource(config)

@@ -122,6 +122,14 @@ class Profile:
     severity: dict[str, str]
     late_policy: str
     source: str
+    # The day the notice opened the call; mail that arrived earlier is recorded, not answered.
+    opens: date | None = None
+
+    def opens_at(self) -> datetime | None:
+        """The first instant of the opening day, in the campaign's time zone."""
+        if self.opens is None:
+            return None
+        return datetime.combine(self.opens, time(0)).replace(tzinfo=ZoneInfo(self.timezone))
 
     def deadline_at(self) -> datetime | None:
         """The first instant after the deadline day, in the campaign's time zone."""
@@ -141,7 +149,7 @@ class Profile:
 
 # Every table of a profile and the keys it may hold ([severity] holds rule ids).
 SCHEMA: dict[str, set[str]] = {
-    "the profile": {"id", "title", "issuer", "reference_prefix", "deadline", "timezone",
+    "the profile": {"id", "title", "issuer", "reference_prefix", "opens", "deadline", "timezone",
                     "mailboxes", "subject", "form", "writeup", "documents", "body", "case_name",
                     "quota", "severity", "late_policy"},
     "[subject]": {"pattern", "example", "keywords"},
@@ -304,9 +312,10 @@ def parse_profile(text: str, path: Path) -> Profile:
     late_policy = data.get("late_policy", "reject")
     if late_policy not in _LATE_POLICIES:
         raise checker.fail(f"late_policy must be one of {sorted(_LATE_POLICIES)}", "late_policy")
-    deadline = data.get("deadline")
-    if deadline is not None and not isinstance(deadline, date):
-        raise checker.fail("deadline must be a TOML date such as 2024-04-15", "deadline")
+    deadline, opens = data.get("deadline"), data.get("opens")
+    for key, value in (("deadline", deadline), ("opens", opens)):
+        if value is not None and not isinstance(value, date):
+            raise checker.fail(f"{key} must be a TOML date such as 2024-04-15", key)
     return Profile(
         id=data["id"], title=data["title"], issuer=data["issuer"],
         reference_prefix=data["reference_prefix"], deadline=deadline,
@@ -321,7 +330,7 @@ def parse_profile(text: str, path: Path) -> Profile:
         case_name_no_abbrev=bool(case_name.get("no_abbrev", False)),
         quota=_quota(data.get("quota"), checker),
         severity=_severity(data.get("severity", {}), checker),
-        late_policy=late_policy, source=str(path),
+        late_policy=late_policy, source=str(path), opens=opens,
     )
 
 

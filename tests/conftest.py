@@ -57,3 +57,7 @@ def seed_contacts() -> set[str]:
     found |= {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)}
     assert found, "the seeds name phones and mailboxes: the patterns above must find them"
     return found
+
+
+# The IMAP tests' real server, a Dovecot per test: see tests/dovecot.py.
+from tests.dovecot import dovecot, dovecot_factory  # noqa: E402,F401  (fixtures)

@@ -12,7 +12,11 @@ def test_the_shipped_config_is_the_embedded_default():
     config = load_config(ROOT / "config.toml")
     assert config.database == ROOT / "var" / "intake.db"
     assert config.replies.spool == ROOT / "var" / "outbox"
-    assert [(s.type, s.path) for s in config.sources] == [("maildir", ROOT / "var" / "mail" / "demo")]
+    enabled = [(s.type, s.path) for s in config.sources if s.enabled]
+    assert enabled == [("maildir", ROOT / "var" / "mail" / "demo")]
+    # The IMAP examples are real, validated entries, switched off until a secret is in place.
+    assert [(s.name, s.imap.tls) for s in config.sources if not s.enabled] == [
+        ("gpipc", "implicit"), ("ccea", "starttls")]
 
 
 @pytest.mark.parametrize("data", [

@@ -20,6 +20,8 @@ raw = "var/raw"
 name = "test"
 type = "maildir"
 path = "mail"
+# The tests write their mail before the first pass and expect it answered.
+backlog = "reply"
 
 [replies]
 spool = "var/outbox"

@@ -1,0 +1,166 @@
+"""The daily digest (每日汇总) for the secretariat, composed from plain figures of one day."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import format_datetime, make_msgid
+
+from outbox.compose import LOOP_HEADER, ReplySettings, one_line
+from outbox.render import render
+from rules.common import chinese_date
+
+VERDICT_NAMES = {"complete": "已受理", "deficient": "需补正", "late": "逾期",
+                 "duplicate": "重复", "not_submission": "非申报"}
+
+
+@dataclass(frozen=True)
+class CampaignDay:
+    """One campaign's figures: the day's arrivals and the standing totals."""
+
+    campaign: str
+    title: str
+    # Submissions first received on the day / ever.
+    received: int
+    total: int
+    # Submissions by current verdict.
+    complete: int
+    deficient: int
+    late: int
+    # Days the longest-waiting deficient submission has waited since its last notice.
+    oldest_wait_days: int | None
+    # Existing submissions that got a new version on the day.
+    corrected: int
+    # Mails of the day recognised as the same content again / ever.
+    duplicates: int
+    duplicates_total: int
+    # Current submissions by category (案例类别), most frequent first.
+    categories: tuple[tuple[str, int], ...] = ()
+    # The profile's quota (None: the notice sets none) and the groups over it.
+    quota_max: int | None = None
+    over_quota: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    campaign: str
+    reference: str
+    unit_name: str
+    case_name: str
+    verdict: str
+    errors: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One thing a person must look at: which case or mail, who, and why."""
+
+    reference: str
+    subject: str
+    address: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class NeedsPerson:
+    not_submissions: tuple[Flag, ...] = ()
+    parked: tuple[Flag, ...] = ()
+    unreadable: tuple[Flag, ...] = ()
+    large_links: tuple[Flag, ...] = ()
+    failed_replies: tuple[Flag, ...] = ()
+    seal_warnings: tuple[Flag, ...] = ()
+
+    def count(self) -> int:
+        return sum(len(group) for group in (self.not_submissions, self.parked, self.unreadable,
+                                            self.large_links, self.failed_replies,
+                                            self.seal_warnings))
+
+
+@dataclass(frozen=True)
+class MailboxEvent:
+    at: str
+    folder: str
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class MailboxHealth:
+    source: str
+    # Local 'YYYY-MM-DD HH:MM' of the last successful poll; "" when there never was one.
+    last_ok: str
+    # Failed polls after the last successful one, and the latest error.
+    errors_since: int
+    last_error: str
+    events: tuple[MailboxEvent, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    day: date
+    campaigns: tuple[CampaignDay, ...]
+    new_submissions: tuple[NewSubmission, ...]
+    needs: NeedsPerson
+    mailboxes: tuple[MailboxHealth, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    to: tuple[str, ...]
+    subject: str
+    message_id: str
+    raw: bytes
+
+
+def digest_subject(day: date) -> str:
+    return f"【每日汇总】{day.isoformat()} 案例征集受理情况"
+
+
+def _needs_sections(needs: NeedsPerson) -> list[dict[str, object]]:
+    """The "needs a person" groups in the order a person works through them, empty ones out."""
+    groups = (
+        ("咨询及其他非申报邮件", "发件人", needs.not_submissions),
+        ("处理失败、已搁置的邮件（请查看原始邮件）", "发件人", needs.parked),
+        ("无法打开的附件", "发件人", needs.unreadable),
+        ("超大附件下载链接（请在过期前下载）", "发件人", needs.large_links),
+        ("发送失败的回复", "收件人", needs.failed_replies),
+        ("未发现盖章（请人工确认）", "发件人", needs.seal_warnings),
+    )
+    return [{"title": title, "who": who, "flags": flags} for title, who, flags in groups if flags]
+
+
+def _context(settings: ReplySettings, figures: DigestFigures, now: datetime) -> dict[str, object]:
+    new = [{"campaign": s.campaign, "reference": s.reference, "unit_name": s.unit_name or "（未识别）",
+            "case_name": s.case_name or "（未识别）", "verdict": VERDICT_NAMES.get(s.verdict, s.verdict),
+            "errors": s.errors} for s in figures.new_submissions]
+    return {
+        "day": figures.day.isoformat(), "day_cn": chinese_date(figures.day),
+        "campaigns": figures.campaigns, "new_submissions": new,
+        "needs": _needs_sections(figures.needs), "needs_count": figures.needs.count(),
+        "mailboxes": figures.mailboxes,
+        "generated": now.strftime("%Y-%m-%d %H:%M"), "secretariat_name": settings.secretariat_name,
+    }
+
+
+def build_digest(settings: ReplySettings, to: tuple[str, ...], figures: DigestFigures,
+                 now: datetime) -> Digest:
+    """The digest mail of `figures.day`; `now` (local time) is when it was made."""
+    context = _context(settings, figures, now)
+    message = EmailMessage(policy=default_policy)
+    message["From"] = Address(settings.from_name, addr_spec=settings.from_addr)
+    if to:
+        message["To"] = ", ".join(one_line(a, 320) for a in to)
+    message["Subject"] = digest_subject(figures.day)
+    message["Date"] = format_datetime(now)
+    message_id = make_msgid(domain=settings.domain)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message[LOOP_HEADER] = settings.domain
+    message.set_content(re.sub(r"\n{3,}", "\n\n", render("digest.txt.j2", context)))
+    message.add_alternative(render("digest.html.j2", context), subtype="html")
+    return Digest(figures.day, to, str(message["Subject"]), message_id, message.as_bytes())

@@ -1,0 +1,384 @@
+"""The day's work of `intake serve`: 补正提醒 to applicants and the digest to the secretariat.
+
+The database edge of outbox/reminders.py and outbox/digest.py: small named queries that read
+plain figures, and the outbox rows that record what was queued. Every function takes `now`;
+days are local calendar days in `[schedule] timezone`.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from outbox.compose import one_line
+from outbox.digest import (CampaignDay, Digest, DigestFigures, Flag, MailboxEvent, MailboxHealth,
+                           NeedsPerson, NewSubmission, build_digest, digest_subject)
+from outbox.reminders import (Pending, Reminder, ReminderLetter, ReminderSettings,
+                              build_reminder, due_reminders, reminder_due)
+from pipeline.config import Config
+from pipeline.db import Database
+from pipeline.runner import settings_of
+from rules.profile import Profile
+
+# ---- reminders ------------------------------------------------------------------------------
+
+
+def reminder_settings(config: Config) -> ReminderSettings:
+    r = config.reminders
+    return ReminderSettings(after_days=r.after_days, max=r.max,
+                            before_deadline_days=r.before_deadline_days, start=r.start,
+                            end=r.end, zone=config.schedule.zone)
+
+
+def _moment(stamp: str) -> datetime:
+    """A stored isoformat time; one written without an offset is UTC."""
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def last_notices(db: Database) -> list[dict]:
+    """Each submission's latest deficiency notice, when it has been sent.
+
+    A notice still queued (or failing) is not "the last notice" yet: the applicant has not
+    had it, and the older one it replaces must not set the clock either.
+    """
+    return db.query(
+        "select s.id as submission_id, s.campaign, s.reference, s.unit_name, s.case_name, "
+        "s.verdict, o.subject, o.message_id, o.to_addr, o.created_at from submissions s "
+        "join outbox o on o.id = (select max(id) from outbox where submission_id = s.id "
+        "and kind = 'deficiency') where o.status = 'sent' order by s.id")
+
+
+def reminder_times(db: Database) -> dict[int, tuple[datetime, ...]]:
+    """Every reminder queued, by submission: the outbox rows are the record."""
+    times: dict[int, list[datetime]] = {}
+    for row in db.query("select submission_id, created_at from outbox where kind = 'reminder' "
+                        "order by id"):
+        times.setdefault(row["submission_id"], []).append(_moment(row["created_at"]))
+    return {k: tuple(v) for k, v in times.items()}
+
+
+def missing_items(db: Database, submission_id: int) -> tuple[str, ...]:
+    """The error findings of the submission's current version, as the notice worded them."""
+    rows = db.query(
+        "select f.message from findings f join versions v on f.version_id = v.id "
+        "where v.submission_id = ? and v.number = (select max(number) from versions "
+        "where submission_id = ?) and f.severity = 'error' and f.rule != 'deadline_passed' "
+        "order by f.id", [submission_id, submission_id])
+    return tuple(r["message"] for r in rows)
+
+
+def _pending(notice: dict, profile: Profile, reminded: tuple[datetime, ...]) -> Pending:
+    return Pending(notice["submission_id"], notice["verdict"], _moment(notice["created_at"]),
+                   reminded, profile.deadline_at())
+
+
+def _letter(db: Database, notice: dict, profile: Profile, kind: str,
+            settings: ReminderSettings) -> ReminderLetter:
+    return ReminderLetter(
+        submission_id=notice["submission_id"], reference=notice["reference"], kind=kind,
+        campaign_title=profile.title, unit_name=notice["unit_name"] or "",
+        case_name=notice["case_name"] or "", notice_subject=notice["subject"] or "",
+        notice_message_id=notice["message_id"], to=notice["to_addr"],
+        notice_day=_moment(notice["created_at"]).astimezone(settings.zone).date(),
+        missing=missing_items(db, notice["submission_id"]), deadline=profile.deadline)
+
+
+def plan_reminders(db: Database, config: Config, now: datetime,
+                   any_hour: bool = False) -> list[Reminder]:
+    """The reminders due now, composed but not queued; any_hour: as if within the hours.
+
+    Submissions of campaigns that are not enabled get none: intake no longer serves them.
+    """
+    settings, profiles, reminded = reminder_settings(config), config.profiles(), reminder_times(db)
+    notices = {n["submission_id"]: n for n in last_notices(db) if n["campaign"] in profiles}
+    pending = [_pending(n, profiles[n["campaign"]], reminded.get(k, ()))
+               for k, n in notices.items()]
+    if any_hour:
+        due = [(p, kind) for p in pending if (kind := reminder_due(p, settings, now))]
+    else:
+        due = due_reminders(pending, settings, now)
+    mail_settings, reminders = settings_of(config), []
+    for p, kind in due:
+        notice = notices[p.submission_id]
+        letter = _letter(db, notice, profiles[notice["campaign"]], kind, settings)
+        reminders.append(build_reminder(mail_settings, letter, now))
+    return reminders
+
+
+def send_reminders(db: Database, config: Config, now: datetime) -> list[Reminder]:
+    """Queue the reminders due now as outbox rows (kind "reminder"); what was queued.
+
+    Reading and queueing share one BEGIN IMMEDIATE transaction, so two processes running this
+    at once cannot both find a submission not yet reminded today.
+    """
+    with db.transaction():
+        reminders = plan_reminders(db, config, now)
+        for reminder in reminders:
+            db.queue_reply({"message_row": None, "submission_id": reminder.submission_id,
+                            "kind": "reminder", "to_addr": reminder.to,
+                            "subject": reminder.subject, "message_id": reminder.message_id,
+                            "raw": reminder.raw, "created_at": now.isoformat()})
+    return reminders
+
+
+# ---- the digest: one named query per figure group ----------------------------------------------
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
+    """The local day as UTC 'YYYY-MM-DD HH:MM:SS' bounds, as SQLite's datetime() writes them."""
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return tuple(m.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") for m in (start, end))
+
+
+# "datetime(x) >= :start and datetime(x) < :end": stored times carry offsets; SQLite's
+# datetime() turns each into UTC so they compare with the day's bounds.
+def _on_day(column: str) -> str:
+    return f"datetime({column}) >= :start and datetime({column}) < :end"
+
+
+def _local(utc_text: str | None, zone: tzinfo) -> str:
+    if not utc_text:
+        return ""
+    return _moment(utc_text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def submission_counts(db: Database, bounds: tuple[str, str]) -> dict[str, dict]:
+    rows = db.query(
+        "select campaign, count(*) as total, sum(verdict = 'complete') as complete, "
+        "sum(verdict = 'deficient') as deficient, sum(verdict = 'late') as late, "
+        f"sum({_on_day('created_at')}) as received from submissions group by campaign",
+        {"start": bounds[0], "end": bounds[1]})
+    return {r["campaign"]: r for r in rows}
+
+
+def corrected_counts(db: Database, bounds: tuple[str, str]) -> dict[str, int]:
+    """Existing submissions that got a new version on the day."""
+    rows = db.query(
+        "select s.campaign, count(distinct v.submission_id) as n from versions v join "
+        f"submissions s on v.submission_id = s.id where v.number > 1 and {_on_day('v.created_at')} "
+        "group by s.campaign", {"start": bounds[0], "end": bounds[1]})
+    return {r["campaign"]: r["n"] for r in rows}
+
+
+def duplicate_counts(db: Database, bounds: tuple[str, str]) -> dict[str, tuple[int, int]]:
+    """Mails recognised as the same content again: (on the day, ever), by campaign."""
+    rows = db.query(
+        f"select campaign, sum({_on_day('fetched_at')}) as day, count(*) as total from messages "
+        "where verdict = 'duplicate' and campaign is not null group by campaign",
+        {"start": bounds[0], "end": bounds[1]})
+    return {r["campaign"]: (r["day"] or 0, r["total"]) for r in rows}
+
+
+def oldest_notices(db: Database) -> dict[str, str]:
+    """The earliest last-notice time among each campaign's deficient submissions (UTC)."""
+    rows = db.query(
+        "select s.campaign, min(datetime(o.created_at)) as at from submissions s join outbox o "
+        "on o.id = (select max(id) from outbox where submission_id = s.id and kind = 'deficiency') "
+        "where s.verdict = 'deficient' group by s.campaign")
+    return {r["campaign"]: r["at"] for r in rows}
+
+
+def _category(value: str | None) -> str:
+    chosen = json.loads(value) if value else None
+    if isinstance(chosen, list):
+        return chosen[0] if len(chosen) == 1 else ("（多选）" if chosen else "（未选）")
+    return chosen if isinstance(chosen, str) and chosen else "（未填）"
+
+
+def category_counts(db: Database) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Submissions by the category of their current version, most frequent first."""
+    rows = db.query(
+        "select s.campaign, f.value from submissions s join versions v on v.submission_id = s.id "
+        "and v.number = s.version left join fields f on f.version_id = v.id and f.key = 'category'")
+    counters: dict[str, Counter] = {}
+    for row in rows:
+        counters.setdefault(row["campaign"], Counter())[_category(row["value"])] += 1
+    return {c: tuple(sorted(n.items(), key=lambda kv: (-kv[1], kv[0])))
+            for c, n in counters.items()}
+
+
+def quota_counts(db: Database) -> dict[str, list[tuple[str, int]]]:
+    """Submissions per quota group, counted as rules/quota_exceeded counts them."""
+    rows = db.query(
+        "select campaign, quota_key, count(*) as n from submissions where quota_key is not null "
+        "and verdict in ('complete', 'deficient') group by campaign, quota_key order by quota_key")
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for row in rows:
+        groups.setdefault(row["campaign"], []).append((row["quota_key"], row["n"]))
+    return groups
+
+
+def _waited(oldest: str | None, day: date, zone: tzinfo) -> int | None:
+    """Whole local days from a notice to the day (0 for a notice after it: a past digest)."""
+    return None if oldest is None else max(0, (day - _moment(oldest).astimezone(zone).date()).days)
+
+
+def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
+                  zone: tzinfo) -> tuple[CampaignDay, ...]:
+    """Every campaign that has had a submission or a duplicate, enabled ones first."""
+    bounds = day_bounds(day, zone)
+    counts, corrected = submission_counts(db, bounds), corrected_counts(db, bounds)
+    duplicates, oldest = duplicate_counts(db, bounds), oldest_notices(db)
+    categories, quotas = category_counts(db), quota_counts(db)
+    ids = [c for c in profiles if c in counts or c in duplicates]
+    ids += sorted((set(counts) | set(duplicates)) - set(ids))
+    result = []
+    for campaign in ids:
+        row, profile = counts.get(campaign, {}), profiles.get(campaign)
+        quota = profile.quota if profile else None
+        day_duplicates, all_duplicates = duplicates.get(campaign, (0, 0))
+        result.append(CampaignDay(
+            campaign=campaign, title=profile.title if profile else campaign,
+            received=row.get("received") or 0, total=row.get("total") or 0,
+            complete=row.get("complete") or 0, deficient=row.get("deficient") or 0,
+            late=row.get("late") or 0, oldest_wait_days=_waited(oldest.get(campaign), day, zone),
+            corrected=corrected.get(campaign, 0), duplicates=day_duplicates,
+            duplicates_total=all_duplicates, categories=categories.get(campaign, ()),
+            quota_max=quota.max if quota else None,
+            over_quota=tuple((k, n) for k, n in quotas.get(campaign, ())
+                             if quota and n > quota.max)))
+    return tuple(result)
+
+
+def new_submissions(db: Database, day: date, zone: tzinfo) -> tuple[NewSubmission, ...]:
+    """Submissions first received on the day, with their current verdict and error count."""
+    start, end = day_bounds(day, zone)
+    rows = db.query(
+        "select s.campaign, s.reference, s.unit_name, s.case_name, s.verdict, "
+        "(select count(*) from findings f join versions v on f.version_id = v.id "
+        "where v.submission_id = s.id and v.number = s.version and f.severity = 'error' "
+        "and f.rule != 'deadline_passed') as errors "
+        f"from submissions s where {_on_day('s.created_at')} order by s.id",
+        {"start": start, "end": end})
+    return tuple(NewSubmission(r["campaign"], r["reference"], r["unit_name"] or "",
+                               r["case_name"] or "", r["verdict"], r["errors"]) for r in rows)
+
+
+def _flag(reference: str, subject: str | None, address: str | None, detail: str | None) -> Flag:
+    return Flag(reference, one_line(subject or "（无主题）", 120), one_line(address or "", 120),
+                one_line(detail or "", 300))
+
+
+def not_submissions(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
+    """Inquiries, auto-replies, bounces and unrecognised mail fetched on the day."""
+    start, end = day_bounds(day, zone)
+    rows = db.query("select id, subject, sender, note from messages where verdict = "
+                    f"'not_submission' and {_on_day('fetched_at')} order by id",
+                    {"start": start, "end": end})
+    return tuple(_flag(f"#{r['id']}", r["subject"], r["sender"], r["note"]) for r in rows)
+
+
+def parked_messages(db: Database) -> tuple[Flag, ...]:
+    """Every message parked now, whatever the day: it waits for a person until one acts."""
+    rows = db.query("select id, subject, sender, error from messages where status = 'parked' "
+                    "order by id")
+    return tuple(_flag(f"#{r['id']}", r["subject"], r["sender"],
+                       ((r["error"] or "").strip().splitlines() or [""])[-1]) for r in rows)
+
+
+def findings_of_day(db: Database, day: date, zone: tzinfo, rule: str,
+                    severity: str | None = None) -> tuple[Flag, ...]:
+    """One rule's findings on the mail fetched on the day, with the case or the mail."""
+    start, end = day_bounds(day, zone)
+    rows = db.query(
+        "select m.id, m.subject, m.sender, s.reference, f.message from findings f "
+        "join messages m on f.message_row = m.id left join submissions s on m.submission_id = s.id "
+        f"where f.rule = :rule and (:severity is null or f.severity = :severity) and "
+        f"{_on_day('m.fetched_at')} order by f.id",
+        {"rule": rule, "severity": severity, "start": start, "end": end})
+    return tuple(_flag(r["reference"] or f"#{r['id']}", r["subject"], r["sender"], r["message"])
+                 for r in rows)
+
+
+def failed_replies(db: Database) -> tuple[Flag, ...]:
+    """Outbox rows whose sending failed and that have not gone out since."""
+    rows = db.query(
+        "select o.kind, o.to_addr, o.subject, o.error, o.attempts, s.reference from outbox o "
+        "left join submissions s on o.submission_id = s.id where o.error is not null and "
+        "o.status != 'sent' order by o.id")
+    return tuple(_flag(r["reference"] or r["kind"], r["subject"], r["to_addr"],
+                       f"已尝试{r['attempts']}次：{r['error']}") for r in rows)
+
+
+def needs_person(db: Database, day: date, zone: tzinfo) -> NeedsPerson:
+    return NeedsPerson(
+        not_submissions=not_submissions(db, day, zone), parked=parked_messages(db),
+        unreadable=findings_of_day(db, day, zone, "attachment_unreadable"),
+        large_links=findings_of_day(db, day, zone, "large_attachment_link"),
+        failed_replies=failed_replies(db),
+        seal_warnings=findings_of_day(db, day, zone, "seal_missing", "warning"))
+
+
+def mailbox_health(db: Database, config: Config, day: date,
+                   zone: tzinfo) -> tuple[MailboxHealth, ...]:
+    """Each mailbox up to the end of the day: last good poll, failures since, the day's warnings."""
+    start, end = day_bounds(day, zone)
+    names = [s.name for s in config.sources if s.enabled]
+    for row in db.query("select distinct source from polls union select distinct source from "
+                        "events where source is not null order by 1"):
+        if row["source"] not in names:
+            names.append(row["source"])
+    return tuple(_health(db, name, start, end, zone) for name in names)
+
+
+def _health(db: Database, source: str, start: str, end: str, zone: tzinfo) -> MailboxHealth:
+    last_ok = db.query("select max(datetime(finished_at)) as at from polls where source = ? "
+                       "and ok = 1 and datetime(started_at) < ?", [source, end])[0]["at"]
+    failures = db.query(
+        "select error_kind, error from polls where source = ? and ok = 0 and datetime(started_at)"
+        " < ? and (? is null or datetime(started_at) > ?) order by id desc",
+        [source, end, last_ok, last_ok])
+    events = db.query(f"select at, folder, kind, detail from events where source = :source "
+                      f"and {_on_day('at')} order by id",
+                      {"source": source, "start": start, "end": end})
+    last_error = f"{failures[0]['error_kind'] or ''} {failures[0]['error'] or ''}".strip() \
+        if failures else ""
+    return MailboxHealth(source, _local(last_ok, zone), len(failures), one_line(last_error, 300),
+                         tuple(MailboxEvent(_local(e["at"], zone), e["folder"] or "", e["kind"],
+                                            one_line(e["detail"] or "", 300)) for e in events))
+
+
+def digest_figures(db: Database, config: Config, day: date) -> DigestFigures:
+    zone = config.schedule.zone
+    return DigestFigures(day, campaign_days(db, config.profiles(), day, zone),
+                         new_submissions(db, day, zone), needs_person(db, day, zone),
+                         mailbox_health(db, config, day, zone))
+
+
+def local_today(config: Config, now: datetime) -> date:
+    return now.astimezone(config.schedule.zone).date()
+
+
+def render_digest(db: Database, config: Config, now: datetime, day: date | None = None) -> Digest:
+    """The digest mail of `day` (default: today, locally), addressed to [digest] to."""
+    day = day or local_today(config, now)
+    figures = digest_figures(db, config, day)
+    return build_digest(settings_of(config), config.digest.to, figures,
+                        now.astimezone(config.schedule.zone))
+
+
+def digest_in_outbox(db: Database, day: date) -> dict | None:
+    """The digest of a day already queued (or sent), if any: its subject names the day."""
+    found = db.query("select id, status from outbox where kind = 'digest' and subject = ? "
+                     "order by id limit 1", [digest_subject(day)])
+    return found[0] if found else None
+
+
+def queue_digest(db: Database, config: Config, now: datetime,
+                 day: date | None = None) -> int | None:
+    """Queue the digest of `day` to the secretariat; the outbox id, or None when nothing was
+    queued: no [digest] to, or the day's digest is already in the outbox (a restart)."""
+    if not config.digest.to:
+        return None
+    day = day or local_today(config, now)
+    with db.transaction():
+        if digest_in_outbox(db, day):
+            return None
+        digest = render_digest(db, config, now, day)
+        db.queue_reply({"message_row": None, "submission_id": None, "kind": "digest",
+                        "to_addr": ", ".join(digest.to), "subject": digest.subject,
+                        "message_id": digest.message_id, "raw": digest.raw,
+                        "created_at": now.isoformat()})
+        return int(db.query("select id from outbox where message_id = ?",
+                            [digest.message_id])[0]["id"])
