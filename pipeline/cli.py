@@ -98,7 +98,7 @@ def demo_command(config_path: str | None) -> None:
 def remind_command(config_path: str | None, dry_run: bool) -> None:
     """Queue the 补正提醒 due now (`intake run` sends them); `intake serve` does this daily."""
     from outbox.reminders import within_hours
-    from pipeline.daily import plan_reminders, reminder_settings, send_reminders
+    from pipeline.remind import plan_reminders, reminder_settings, send_reminders
 
     config, now = _config(config_path), utc_now()
     settings = reminder_settings(config)
@@ -128,7 +128,7 @@ def remind_command(config_path: str | None, dry_run: bool) -> None:
 def digest_command(config_path: str | None, day: datetime | None, send: bool,
                    output: str | None) -> None:
     """The day's digest for the secretariat: written to an .eml, or with --send queued and sent."""
-    from pipeline.daily import digest_in_outbox, local_today, queue_digest, render_digest
+    from pipeline.figures import digest_in_outbox, local_today, queue_digest, render_digest
 
     config, now = _config(config_path), utc_now()
     when = day.date() if day else local_today(config, now)

@@ -180,13 +180,13 @@ class Service:
         self.scheduler.enter(delay, 3, fire)
 
     def _remind(self, now: datetime) -> None:
-        from pipeline.daily import send_reminders
+        from pipeline.remind import send_reminders
 
         self.log.reminders += len(send_reminders(self.db, self.config, now))
         self.log.sent += self.pipeline.drain_outbox()
 
     def _digest(self, now: datetime) -> None:
-        from pipeline.daily import queue_digest
+        from pipeline.figures import queue_digest
 
         if queue_digest(self.db, self.config, now) is not None:
             self.log.digests += 1

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from outbox.spool import SpoolSender
 from pipeline import cli, runner
 from pipeline.config import KEYS, parse_config
-from pipeline.daily import campaign_days, failed_replies, queue_digest, render_digest, send_reminders
+from pipeline.figures import campaign_days, failed_replies, queue_digest, render_digest
+from pipeline.remind import send_reminders
 from pipeline.db import Database
 from pipeline.errors import ConfigError
 from pipeline.runner import Pipeline

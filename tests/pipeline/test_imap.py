@@ -342,3 +342,14 @@ def test_no_secret_and_no_message_text_reaches_the_log(dovecot, tmp_path, monkey
     assert "verdict=complete" in caplog.text
     assert dovecot.password not in caplog.text
     assert "案例简介" not in caplog.text and "Content-Type" not in caplog.text
+
+
+def test_a_missing_folder_is_named_and_the_other_folders_are_still_read(dovecot, tmp_path,
+                                                                        monkeypatch):
+    deployment = Deployment(tmp_path, dovecot, monkeypatch, folders=["INBOX", "申报材料"])
+    deployment.run()
+    deliver(dovecot, "gpipc-park-complete")
+    report = deployment.run()
+    assert report.fetched == 1
+    poll = deployment.query("select ok, error_kind, error from polls order by id desc")[0]
+    assert (poll["ok"], poll["error_kind"]) == (0, "folder_missing") and "申报材料" in poll["error"]
