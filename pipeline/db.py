@@ -335,8 +335,8 @@ class Database:
 
     # ---- the outbox ----------------------------------------------------------------------
 
-    def queue_reply(self, row: dict[str, object]) -> None:
-        self.db["outbox"].insert({**row, "status": "queued", "attempts": 0})
+    def queue_reply(self, row: dict[str, object]) -> int:
+        return int(self.db["outbox"].insert({**row, "status": "queued", "attempts": 0}).last_pk)
 
     def due_replies(self) -> list[OutboxRow]:
         rows = self.db.execute("select id, to_addr, message_id, raw, attempts from outbox "

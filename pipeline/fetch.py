@@ -48,8 +48,6 @@ class SourceLedger:
 @dataclass
 class FetchResult:
     fetched: int = 0
-    recognised: int = 0
-    warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -125,7 +123,6 @@ class Fetcher:
         else:  # same Message-ID, other bytes (a server rewrote headers): a duplicate, no reply
             self.db.record_fetched({**row, "status": "done", "verdict": "duplicate",
                                     "note": f"UIDVALIDITY 变更后重新出现，与第 {earlier} 封的 Message-ID 相同"})
-        self.result.recognised += 1
         return True
 
     def _too_large(self, message: Incoming) -> str:
@@ -136,4 +133,3 @@ class Fetcher:
     def _warn(self, folder: str, kind: str, detail: str) -> None:
         log.warning("%s/%s: %s", self.source.name, folder, detail)
         self.db.record_event(self.clock().isoformat(), self.source.name, folder, kind, detail)
-        self.result.warnings.append(detail)

@@ -270,9 +270,7 @@ def queue_digest(db: Database, config: Config, now: datetime,
         if digest_in_outbox(db, day):
             return None
         digest = render_digest(db, config, now, day)
-        db.queue_reply({"message_row": None, "submission_id": None, "kind": "digest",
-                        "to_addr": ", ".join(digest.to), "subject": digest.subject,
-                        "message_id": digest.message_id, "raw": digest.raw,
-                        "created_at": now.isoformat()})
-        return int(db.query("select id from outbox where message_id = ?",
-                            [digest.message_id])[0]["id"])
+        return db.queue_reply({"message_row": None, "submission_id": None, "kind": "digest",
+                               "to_addr": ", ".join(digest.to), "subject": digest.subject,
+                               "message_id": digest.message_id, "raw": digest.raw,
+                               "created_at": now.isoformat()})

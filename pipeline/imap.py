@@ -181,9 +181,8 @@ def _str(value: object) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def find_junk(session: Session) -> str | None:
-    """The junk folder: SPECIAL-USE flags, else XLIST's, else the usual names."""
-    listing = session.client.list_folders()
+def find_junk(session: Session, listing: list[tuple]) -> str | None:
+    """The junk folder in a LIST answer: SPECIAL-USE flags, else XLIST's, else the usual names."""
     for flags, _, name in listing:
         if any(f in flags for f in JUNK_FLAGS):
             return name
@@ -202,8 +201,8 @@ class ImapSource:
         assert config.imap is not None
         self.name, self.config = config.name, config.imap
         self.session: Session | None = None
-        self.selected: str | None = None
         self.exists = 0
+        self.junk: str | None = None  # found by folders()
 
     def _session(self) -> Session:
         if self.session is None:
@@ -213,15 +212,16 @@ class ImapSource:
     def close(self) -> None:
         if self.session is not None:
             self.session.close()
-        self.session, self.selected = None, None
+        self.session = None
 
     def folders(self) -> tuple[list[str], list[str]]:
         session = self._session()
         with mailbox_errors(self.config, "listing folders"):
-            names = {name for _, _, name in session.client.list_folders()}
-            junk = find_junk(session) if self.config.junk else None
-        watched = list(self.config.folders) + ([junk] if junk and junk not in self.config.folders
-                                               else [])
+            listing = session.client.list_folders()
+            self.junk = find_junk(session, listing) if self.config.junk else None
+        names = {name for _, _, name in listing}
+        extra = [self.junk] if self.junk and self.junk not in self.config.folders else []
+        watched = list(self.config.folders) + extra
         return [f for f in watched if f in names or f.upper() == "INBOX"], \
             [f for f in watched if f not in names and f.upper() != "INBOX"]
 
@@ -229,7 +229,7 @@ class ImapSource:
         """EXAMINE the folder (read-only: nothing can change a flag) and give its UIDVALIDITY."""
         with mailbox_errors(self.config, f"opening {folder}"):
             answer = self._session().client.select_folder(folder, readonly=True)
-        self.selected, self.exists = folder, int(answer.get(b"EXISTS", 0))
+        self.exists = int(answer.get(b"EXISTS", 0))
         return str(answer[b"UIDVALIDITY"])
 
     def newest(self, folder: str) -> str:
@@ -274,7 +274,6 @@ class ImapSource:
         client = self._session().client
         with mailbox_errors(self.config, f"filing in {folder}"):
             answer = client.select_folder(folder)
-            self.selected = folder
             if str(answer[b"UIDVALIDITY"]) != uidvalidity:
                 return {uid: "stale: the folder's UIDVALIDITY changed" for uid, _ in items}
             done = {uid: [] for uid, _ in items}
@@ -416,9 +415,7 @@ def diagnose(config: SourceConfig) -> ImapReport:
         for folder in present:
             uidvalidity = source.open_folder(folder)
             folders[folder] = (uidvalidity, source.exists)
-        with mailbox_errors(config.imap, "listing folders"):
-            junk = find_junk(session) if config.imap.junk else None
-        return ImapReport(tuple(sorted(session.capabilities)), id_needed, session.server_id, junk,
-                          folders, tuple(missing))
+        return ImapReport(tuple(sorted(session.capabilities)), id_needed, session.server_id,
+                          source.junk, folders, tuple(missing))
     finally:
         source.close()
