@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The demo config starts in review mode, as a new deployment does: the demo holds its replies,
+# then approves them all, which writes them to var/outbox/.
 demo: $(STAMP)
 	$(BIN)/intake demo
+	$(BIN)/intake outbox approve --all --by demo
 
 system-deps:
 	.ci/system-packages

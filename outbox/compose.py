@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -28,6 +29,8 @@ class ReplySettings:
     domain: str
     secretariat_name: str
     secretariat_contact: str
+    # [replies] templates: a folder of template overrides (see outbox/render.py).
+    templates: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -39,10 +42,42 @@ class Reply:
     raw: bytes
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a reply says: its kind, the reference, the findings of the current version, and
+    for a correction the findings of the version it replaces (None for a first reply)."""
+
+    kind: str
+    reference: str
+    findings: tuple[Finding, ...]
+    previous: tuple[Finding, ...] | None = None
+
+    @property
+    def updated(self) -> bool:
+        return self.previous is not None
+
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error" and f.rule != "deadline_passed"]
+
+    def resolved(self) -> list[Finding]:
+        """The previous version's errors that the correction put right."""
+        still = {(f.rule, f.field) for f in self.errors()}
+        return [f for f in self.previous or () if f.severity == "error"
+                and f.rule != "deadline_passed" and (f.rule, f.field) not in still]
+
+
+_MESSAGE_ID = re.compile(r"<[^<>\s@]{1,250}@[^<>\s@]{1,250}>")
+
+
 def one_line(text: str, limit: int = 200) -> str:
     """Applicant text made safe for a header: no CR, LF, NUL or line separators; bounded."""
-    flat = re.sub(r"[\r\n\x00\u2028\u2029\x0b\x0c]+", " ", text).strip()
+    flat = re.sub(r"[\r\n\x00\u2028\u2029\x0b\x0c\x85]+", " ", text).strip()
     return flat[:limit]
+
+
+def message_ids(text: str, keep: int = 10) -> list[str]:
+    """The well-formed <id@domain> tokens of an applicant's header, the last `keep` of them."""
+    return _MESSAGE_ID.findall(text or "")[-keep:]
 
 
 def reply_subject(kind: str, original: str, reference: str, updated: bool) -> str:
@@ -58,47 +93,71 @@ def _size(n: int) -> str:
 
 
 def _context(settings: ReplySettings, profile: Profile, submission: Submission,
-             findings: list[Finding], reference: str, updated: bool) -> dict[str, object]:
+             answer: Answer) -> dict[str, object]:
     category = submission.fields.get("category")
     return {
-        "issuer": profile.issuer, "campaign_title": profile.title, "reference": reference,
+        "issuer": profile.issuer, "campaign_title": profile.title, "reference": answer.reference,
         "unit_name": submission.unit_name or "（未识别）",
         "case_name": submission.fields.get("case_name") or "（未识别）",
         "category": category[0] if isinstance(category, tuple) and len(category) == 1 else "",
         "documents": [{"name": d.name, "kind": KIND_NAMES.get(d.kind, d.kind), "size": _size(d.size)}
                       for d in submission.documents if d.kind != "archive"],
         "photo_count": len(submission.of_kind("photo")),
-        "errors": [f for f in findings if f.severity == "error" and f.rule != "deadline_passed"],
-        "warnings": [f for f in findings if f.severity == "warning"],
+        "errors": answer.errors(), "resolved": answer.resolved(),
+        "warnings": [f for f in answer.findings if f.severity == "warning"],
         "deadline": chinese_date(profile.deadline) if profile.deadline else "",
-        "late_policy": profile.late_policy, "updated": updated,
+        "late_policy": profile.late_policy, "updated": answer.updated,
         "secretariat_name": settings.secretariat_name,
         "secretariat_contact": settings.secretariat_contact,
     }
 
 
-def build_reply(settings: ReplySettings, profile: Profile, mail: ParsedMail,
-                submission: Submission, findings: list[Finding], kind: str, reference: str,
-                updated: bool, now: datetime) -> Reply | None:
-    """The reply for a verdict, its Message-ID fixed now; None when there is no one to answer."""
-    to = (mail.return_path or mail.from_addr or "").strip().lower()
-    if not to or "@" not in to or to == settings.from_addr.lower():
-        return None
-    context = _context(settings, profile, submission, findings, reference, updated)
+@dataclass(frozen=True)
+class Envelope:
+    """The headers of one outgoing mail; every value here is already safe for a header."""
+
+    to: str
+    subject: str
+    # auto-replied for answers to an applicant's mail, auto-generated for reminders and digests.
+    auto_submitted: str
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+
+
+def assemble(settings: ReplySettings, envelope: Envelope, text: str, html: str,
+             now: datetime) -> tuple[str, bytes]:
+    """(Message-ID, bytes) of a mail with a plain and an HTML part saying the same thing."""
     message = EmailMessage(policy=default_policy)
     message["From"] = Address(settings.from_name, addr_spec=settings.from_addr)
-    message["To"] = to
-    message["Subject"] = reply_subject(kind, mail.subject, reference, updated)
+    if envelope.to:  # a digest written to a file for reading has no recipient
+        message["To"] = envelope.to
+    message["Subject"] = envelope.subject
     message["Date"] = format_datetime(now)
     message_id = make_msgid(domain=settings.domain)
     message["Message-ID"] = message_id
-    if mail.message_id:
-        message["In-Reply-To"] = one_line(mail.message_id, 500)
-        message["References"] = one_line(" ".join((*mail.references, mail.message_id)), 900)
-    message["Auto-Submitted"] = "auto-replied"
+    if envelope.in_reply_to:
+        message["In-Reply-To"] = envelope.in_reply_to
+    if envelope.references:
+        message["References"] = " ".join(envelope.references)
+    message["Auto-Submitted"] = envelope.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"
     message[LOOP_HEADER] = settings.domain
     # Template blocks leave blank-line runs behind; a letter has single blank lines.
-    message.set_content(re.sub(r"\n{3,}", "\n\n", render(f"{kind}.txt.j2", context)))
-    message.add_alternative(render(f"{kind}.html.j2", context), subtype="html")
-    return Reply(kind, to, str(message["Subject"]), message_id, message.as_bytes())
+    message.set_content(re.sub(r"\n{3,}", "\n\n", text))
+    message.add_alternative(html, subtype="html")
+    return message_id, message.as_bytes()
+
+
+def build_reply(settings: ReplySettings, profile: Profile, mail: ParsedMail,
+                submission: Submission, answer: Answer, to: str, now: datetime) -> Reply:
+    """The reply to `to` (a checked address, see outbox/loops.py), its Message-ID fixed now."""
+    context = _context(settings, profile, submission, answer)
+    original = message_ids(mail.message_id, 1)
+    envelope = Envelope(
+        to=to, subject=reply_subject(answer.kind, mail.subject, answer.reference, answer.updated),
+        auto_submitted="auto-replied", in_reply_to=original[0] if original else "",
+        references=tuple(message_ids(" ".join(mail.references)) + original))
+    text = render(f"{answer.kind}.txt.j2", context, settings.templates, profile.id)
+    html = render(f"{answer.kind}.html.j2", context, settings.templates, profile.id)
+    message_id, raw = assemble(settings, envelope, text, html, now)
+    return Reply(answer.kind, to, envelope.subject, message_id, raw)

@@ -1,15 +1,10 @@
 """The daily digest (每日汇总) for the secretariat, composed from plain figures of one day."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import default as default_policy
-from email.utils import format_datetime, make_msgid
 
-from outbox.compose import LOOP_HEADER, ReplySettings, one_line
+from outbox.compose import Envelope, ReplySettings, assemble, one_line
 from outbox.render import render
 from rules.common import chinese_date
 
@@ -72,11 +67,18 @@ class NeedsPerson:
     large_links: tuple[Flag, ...] = ()
     failed_replies: tuple[Flag, ...] = ()
     seal_warnings: tuple[Flag, ...] = ()
+    # Review mode: replies waiting for `intake outbox approve`.
+    held_replies: tuple[Flag, ...] = ()
+    # Replies of the day not sent on purpose (loop safety, caps, backlog), with the reason.
+    suppressed_replies: tuple[Flag, ...] = ()
+    # Sends of the day retried after the connection broke after the final dot.
+    ambiguous_replies: tuple[Flag, ...] = ()
 
     def count(self) -> int:
-        return sum(len(group) for group in (self.not_submissions, self.parked, self.unreadable,
-                                            self.large_links, self.failed_replies,
-                                            self.seal_warnings))
+        return sum(len(group) for group in (
+            self.not_submissions, self.parked, self.unreadable, self.large_links,
+            self.failed_replies, self.seal_warnings, self.held_replies, self.suppressed_replies,
+            self.ambiguous_replies))
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,10 @@ def _needs_sections(needs: NeedsPerson) -> list[dict[str, object]]:
         ("处理失败、已搁置的邮件（请查看原始邮件）", "发件人", needs.parked),
         ("无法打开的附件", "发件人", needs.unreadable),
         ("超大附件下载链接（请在过期前下载）", "发件人", needs.large_links),
-        ("发送失败的回复", "收件人", needs.failed_replies),
+        ("待审核的回复（审核模式）", "收件人", needs.held_replies),
+        ("发送失败或退信的回复", "收件人", needs.failed_replies),
+        ("未自动回复的申报（防循环、限额等）", "发件人", needs.suppressed_replies),
+        ("可能重复发送的回复", "收件人", needs.ambiguous_replies),
         ("未发现盖章（请人工确认）", "发件人", needs.seal_warnings),
     )
     return [{"title": title, "who": who, "flags": flags} for title, who, flags in groups if flags]
@@ -150,17 +155,9 @@ def build_digest(settings: ReplySettings, to: tuple[str, ...], figures: DigestFi
                  now: datetime) -> Digest:
     """The digest mail of `figures.day`; `now` (local time) is when it was made."""
     context = _context(settings, figures, now)
-    message = EmailMessage(policy=default_policy)
-    message["From"] = Address(settings.from_name, addr_spec=settings.from_addr)
-    if to:
-        message["To"] = ", ".join(one_line(a, 320) for a in to)
-    message["Subject"] = digest_subject(figures.day)
-    message["Date"] = format_datetime(now)
-    message_id = make_msgid(domain=settings.domain)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message[LOOP_HEADER] = settings.domain
-    message.set_content(re.sub(r"\n{3,}", "\n\n", render("digest.txt.j2", context)))
-    message.add_alternative(render("digest.html.j2", context), subtype="html")
-    return Digest(figures.day, to, str(message["Subject"]), message_id, message.as_bytes())
+    envelope = Envelope(to=", ".join(one_line(a, 320) for a in to),
+                        subject=digest_subject(figures.day), auto_submitted="auto-generated")
+    text = render("digest.txt.j2", context, settings.templates)
+    html = render("digest.html.j2", context, settings.templates)
+    message_id, raw = assemble(settings, envelope, text, html, now)
+    return Digest(figures.day, to, envelope.subject, message_id, raw)

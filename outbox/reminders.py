@@ -15,16 +15,11 @@ Days are counted in local calendar days of the secretariat's time zone, so a not
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import default as default_policy
-from email.utils import format_datetime, make_msgid
 from zoneinfo import ZoneInfo
 
-from outbox.compose import LOOP_HEADER, ReplySettings, one_line
+from outbox.compose import Envelope, ReplySettings, assemble, message_ids, one_line
 from outbox.render import render
 from rules.common import chinese_date
 
@@ -115,6 +110,8 @@ class ReminderLetter:
     submission_id: int
     reference: str
     kind: str
+    # The campaign's id (its template overrides) and title.
+    campaign: str
     campaign_title: str
     unit_name: str
     case_name: str
@@ -163,22 +160,15 @@ def _context(settings: ReplySettings, letter: ReminderLetter) -> dict[str, objec
 def build_reminder(settings: ReplySettings, letter: ReminderLetter, now: datetime) -> Reminder:
     """The reminder as a mail answering the last notice, with a fresh Message-ID."""
     context = _context(settings, letter)
-    message = EmailMessage(policy=default_policy)
-    message["From"] = Address(settings.from_name, addr_spec=settings.from_addr)
-    message["To"] = one_line(letter.to, 320)
-    message["Subject"] = reminder_subject(letter.notice_subject, letter.case_name,
-                                          letter.reference)
-    message["Date"] = format_datetime(now)
-    message_id = make_msgid(domain=settings.domain)
-    message["Message-ID"] = message_id
-    if letter.notice_message_id:
-        message["In-Reply-To"] = one_line(letter.notice_message_id, 500)
-        message["References"] = one_line(letter.notice_message_id, 500)
+    notice = message_ids(letter.notice_message_id, 1)
     # Not an answer to the applicant's mail but a message of our own making (RFC 3834).
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message[LOOP_HEADER] = settings.domain
-    message.set_content(re.sub(r"\n{3,}", "\n\n", render("reminder.txt.j2", context)))
-    message.add_alternative(render("reminder.html.j2", context), subtype="html")
+    envelope = Envelope(to=one_line(letter.to, 320),
+                        subject=reminder_subject(letter.notice_subject, letter.case_name,
+                                                 letter.reference),
+                        auto_submitted="auto-generated", in_reply_to=notice[0] if notice else "",
+                        references=tuple(notice))
+    text = render("reminder.txt.j2", context, settings.templates, letter.campaign)
+    html = render("reminder.html.j2", context, settings.templates, letter.campaign)
+    message_id, raw = assemble(settings, envelope, text, html, now)
     return Reminder(letter.submission_id, letter.reference, letter.kind, letter.to,
-                    str(message["Subject"]), message_id, message.as_bytes())
+                    envelope.subject, message_id, raw)

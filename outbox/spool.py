@@ -1,16 +1,22 @@
-"""The embedded sender: each outgoing message becomes an .eml file in a spool folder."""
+"""How a message leaves: the Sender interface, and the embedded sender writing a spool folder."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Protocol
 
+from pipeline.errors import SendError
 from pipeline.store import write_durably
 
 
 class Sender(Protocol):
     def send(self, outbox_id: int, to_addr: str, message_id: str, raw: bytes) -> None:
-        """Deliver one message or raise; a retry carries the same Message-ID."""
+        """Deliver one message (to_addr may list several, comma-separated) or raise SendError;
+        a retry carries the same Message-ID and bytes."""
+        ...
+
+    def close(self) -> None:
+        """Let go of any connection; the next send opens a new one."""
         ...
 
 
@@ -25,4 +31,10 @@ class SpoolSender:
         return self.folder / f"{outbox_id:06d}-{token}.eml"
 
     def send(self, outbox_id: int, to_addr: str, message_id: str, raw: bytes) -> None:
-        write_durably(self.path_for(outbox_id, message_id), raw)
+        try:
+            write_durably(self.path_for(outbox_id, message_id), raw)
+        except OSError as error:
+            raise SendError("temporary", f"cannot write to the spool folder: {error}") from None
+
+    def close(self) -> None:
+        pass

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from outbox.bounces import BounceReport, read_bounce
 from parsers import documents as docs
 from parsers.reading import InlineReader, Reader
 from parsers.largelink import find_large_links
@@ -36,6 +37,8 @@ class Analysis:
     error: str = ""
     # 超大附件 download links in the body, standing for files that were not attached.
     large_links: tuple[LargeLink, ...] = ()
+    # For a bounce: which of our mails it returns, to whom, and why.
+    bounce: BounceReport | None = None
 
     @property
     def note(self) -> str:
@@ -57,7 +60,8 @@ def analyse(data: bytes, profiles: dict[str, Profile], reader: Reader | None = N
         return Analysis(None, "unreadable", _NO_MATCH, error=str(error))
     automatic = automatic_kind(mail)
     if automatic:
-        return Analysis(mail, automatic, _NO_MATCH)
+        bounce = read_bounce(data, mail) if automatic == "bounce" else None
+        return Analysis(mail, automatic, _NO_MATCH, bounce=bounce)
     reader = reader or InlineReader()
     inspected = reader.read(reader.expand(mail.attachments))
     # The prescribed subject, then the form's title, then a notice's words in the subject.

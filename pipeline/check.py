@@ -14,6 +14,7 @@ from pipeline.process import Processor
 from parsers.reading import Reader
 from pipeline.fetch import ledger_row
 from pipeline.runner import document_reader, settings_of
+from pipeline.sending import policy_of
 from pipeline.sources import Incoming
 from pipeline.store import RawStore
 
@@ -24,7 +25,7 @@ def check_messages(paths: list[Path], config: Config, now: datetime) -> Iterator
     with tempfile.TemporaryDirectory(prefix="intake-check-") as folder:
         db = Database(None)
         store = RawStore(Path(folder) / "raw")
-        processor = Processor(db, profiles, settings_of(config))
+        processor = Processor(db, profiles, settings_of(config), policy_of(config))
         reader = document_reader(config)
         for index, path in enumerate(paths, 1):
             yield _check_one(db, store, (processor, reader), path, index, now)
@@ -43,6 +44,7 @@ def _check_one(db: Database, store: RawStore, workers: tuple[Processor, Reader],
     except Exception:  # a bug of ours must still give the caller a line, not a traceback
         return {"message_id": None, "campaign": None, "verdict": "not_submission",
                 "reference": None, "unit_name": "", "fields": {}, "documents": [],
-                "findings": [], "reply": {"kind": "none", "to": None, "subject": None},
+                "findings": [], "reply": {"kind": "none", "to": None, "subject": None, "status": "none",
+                          "reason": None},
                 "note": "处理失败，请秘书处人工查看", "error": traceback.format_exc(limit=3)}
     return {"file": str(path), **outcome.to_json()}

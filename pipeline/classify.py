@@ -84,19 +84,34 @@ def automatic_kind(mail: ParsedMail) -> str | None:
     """'auto_reply', 'bounce' or 'receipt' for mail no person wrote; None otherwise.
 
     Bounces and auto-replies both carry Auto-Submitted and often an empty Return-Path, so the
-    bounce signs (a daemon sender, a bounce subject) are read first and the empty Return-Path
-    last.
+    bounce signs (a report, a daemon sender, a bounce subject) are read first and the empty
+    Return-Path last.
     """
+    if report := report_kind(mail):
+        return report
+    if _DAEMON.match(mail.from_addr or ""):
+        return "bounce"
+    if _is_auto_reply(mail):
+        return "auto_reply"
+    return "bounce" if mail.return_path == "" else None
+
+
+def report_kind(mail: ParsedMail) -> str | None:
+    """'bounce' or 'receipt' when the mail itself says it reports on another mail: a
+    multipart/report, a read-receipt subject (QQ's 回执 with a 'was read' body), a bounce subject.
+    Unlike automatic_kind, the envelope (a daemon sender, an empty Return-Path) is not read."""
     if mail.content_type == "multipart/report":
         report = mail.headers.get("content-type", "").lower()
         return "receipt" if "disposition-notification" in report else "bounce"
     if _is_receipt(mail):
         return "receipt"
-    if _DAEMON.match(mail.from_addr or "") or _BOUNCE_SUBJECT.match(mail.subject):
-        return "bounce"
-    if _is_auto_reply(mail):
-        return "auto_reply"
-    return "bounce" if mail.return_path == "" else None
+    return "bounce" if _BOUNCE_SUBJECT.match(mail.subject) else None
+
+
+def header_word(value: str) -> str:
+    """A one-word header value (Auto-Submitted, Precedence) without (comments), ;parameters and
+    whitespace, lower-cased: 'Auto-Generated (by the platform)' is 'auto-generated'."""
+    return re.sub(r"\([^)]*\)?|\s+", "", value).partition(";")[0].lower()
 
 
 def _is_receipt(mail: ParsedMail) -> bool:
@@ -106,12 +121,17 @@ def _is_receipt(mail: ParsedMail) -> bool:
 
 
 def _is_auto_reply(mail: ParsedMail) -> bool:
+    """An answer a program wrote to a mail: always so when it says it replies; when it only says
+    it was generated or sent in bulk, only without attachments. A provincial platform may send a
+    real submission as Auto-Submitted: auto-generated, and a submission may reach us through a
+    list (Precedence: list): those are analysed, and reply_block keeps them from being answered.
+    """
     headers = mail.headers
-    auto = headers.get("auto-submitted", "no").split("(")[0].strip().lower()
-    if auto and auto != "no":
+    auto = header_word(headers.get("auto-submitted", "no"))
+    precedence = header_word(headers.get("precedence", ""))
+    if auto == "auto-replied" or precedence == "auto_reply" or _AUTO_SUBJECT.match(mail.subject):
         return True
     if any(h in headers for h in ("x-autoreply", "x-autorespond", "x-auto-response")):
         return True
-    if headers.get("precedence", "").strip().lower() in ("auto_reply", "bulk", "junk", "list"):
-        return True
-    return bool(_AUTO_SUBJECT.match(mail.subject))
+    generated = auto not in ("", "no") or precedence in ("bulk", "junk", "list")
+    return generated and not mail.attachments

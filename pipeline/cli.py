@@ -12,9 +12,9 @@ from rich.console import Console
 
 from pipeline import views
 from pipeline.config import Config, load_config
-from pipeline.db import Database
-from pipeline.errors import AlreadyRunning, ConfigError, IntakeError
-from pipeline.runner import Pipeline, RunLock, run, utc_now
+from pipeline.errors import ConfigError, IntakeError
+from pipeline.outboxcli import outbox_group
+from pipeline.runner import run, utc_now
 
 console = Console()
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
@@ -89,7 +89,7 @@ def demo_command(config_path: str | None) -> None:
 
     config = _config(config_path)
     report, rows = run_demo(config)
-    views.print_demo(console, rows, config)
+    views.print_demo(console, rows, config, report)
 
 
 @main.command("remind")
@@ -129,6 +129,7 @@ def digest_command(config_path: str | None, day: datetime | None, send: bool,
                    output: str | None) -> None:
     """The day's digest for the secretariat: written to an .eml, or with --send queued and sent."""
     from pipeline.figures import digest_in_outbox, local_today, queue_digest, render_digest
+    from pipeline.outboxcli import send_now
 
     config, now = _config(config_path), utc_now()
     when = day.date() if day else local_today(config, now)
@@ -153,18 +154,7 @@ def digest_command(config_path: str | None, day: datetime | None, send: bool,
         else:
             click.echo(f"queued the digest of {when} (#{outbox_id}) to "
                        f"{', '.join(config.digest.to)}")
-        _send_outbox(config, db)
-
-
-def _send_outbox(config: Config, db: Database) -> None:
-    """Drain the outbox once, unless a running intake process (serve) owns the sending."""
-    try:
-        with RunLock(config.database):
-            sent = Pipeline(config, db, utc_now).drain_outbox()
-    except AlreadyRunning:
-        click.echo("another intake process is running: it sends the outbox")
-        return
-    click.echo(f"sent {sent} message(s) through the {config.replies.sender} sender")
+        send_now(config, db)
 
 
 @main.command("list")
@@ -231,3 +221,6 @@ def doctor_command(config_path: str | None) -> None:
         for line in rest:
             click.echo(f"{'':>6}{line}")
     sys.exit(0 if all(c.ok for c in checks) else 1)
+
+
+main.add_command(outbox_group)

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.dailyconfig import DigestConfig, RemindersConfig, parse_digest, parse_reminders
 from pipeline.errors import ConfigError
 from pipeline.isolation import Limits
+from pipeline.replyconfig import RepliesConfig, parse_replies
 from pipeline.sourceconfig import ScheduleConfig, SourceConfig, parse_schedule, parse_source
 from rules.profile import BUILTIN_DIR, Profile, load_profiles
 
@@ -19,7 +20,9 @@ KEYS: dict[str, set[str]] = {
     "sources": {"name", "type", "enabled", "campaigns", "interval", "backlog", "path", "host",
                 "port", "tls", "ca_file", "user", "password_env", "password_file", "folders",
                 "junk", "timeout", "batch", "max_size_mb", "idle", "keyword", "move"},
-    "replies": {"sender", "spool", "from", "from_name", "domain"},
+    "replies": {"sender", "spool", "from", "from_name", "domain", "mode", "aliases", "templates",
+                "per_sender_daily", "global_hourly", "give_up_hours"},
+    "smtp": {"host", "port", "tls", "ca_file", "user", "password_env", "password_file", "timeout"},
     "secretariat": {"name", "contact"},
     "processing": {"max_attempts"},
     "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout"},
@@ -27,16 +30,6 @@ KEYS: dict[str, set[str]] = {
     "reminders": {"after_days", "max", "before_deadline_days", "quiet_hours"},
     "digest": {"to"},
 }
-SENDERS = ("spool",)
-
-
-@dataclass(frozen=True)
-class RepliesConfig:
-    sender: str = "spool"
-    spool: Path = Path("var/outbox")
-    from_addr: str = "cases@example.org"
-    from_name: str = "案例征集秘书处"
-    domain: str = "example.org"
 
 
 @dataclass(frozen=True)
@@ -85,16 +78,6 @@ def _check_keys(data: dict) -> None:
                 raise ConfigError(f"unknown key(s) {sorted(unknown)} in [{section}]")
 
 
-def _replies(table: dict, base: Path) -> RepliesConfig:
-    sender = table.get("sender", "spool")
-    if sender not in SENDERS:
-        raise ConfigError(f"[replies] sender must be one of {SENDERS}")
-    return RepliesConfig(sender=sender, spool=base / table.get("spool", "var/outbox"),
-                         from_addr=table.get("from", "cases@example.org"),
-                         from_name=table.get("from_name", "案例征集秘书处"),
-                         domain=table.get("domain", "example.org"))
-
-
 def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
     _check_keys(data)
     paths, campaigns = data.get("paths", {}), data.get("campaigns", {})
@@ -106,7 +89,7 @@ def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
         campaign_dirs=(BUILTIN_DIR, *(base / d for d in campaigns.get("dirs", ()))),
         enabled=enabled,
         sources=_sources(data.get("sources", ()), base),
-        replies=_replies(data.get("replies", {}), base),
+        replies=parse_replies(data.get("replies", {}), data.get("smtp", {}), base),
         secretariat_name=secretariat.get("name", "案例征集秘书处"),
         secretariat_contact=secretariat.get("contact", ""),
         max_attempts=int(processing.get("max_attempts", 3)),

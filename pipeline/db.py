@@ -88,6 +88,23 @@ def m004_mailboxes(db: _Database) -> None:
     db["messages"].add_column("filed", str)
 
 
+@migrations()
+def m005_outbox_states(db: _Database) -> None:
+    """The outbox as a state machine (held, queued, sending, sent, failed, suppressed,
+    discarded, bounced), retry timing, ambiguous sends, and addresses that bounce."""
+    table = db["outbox"]
+    for column, kind in (("next_attempt_at", str), ("last_attempt_at", str), ("reason", str),
+                         ("code", int), ("approved_at", str), ("approved_by", str),
+                         ("bounced_at", str), ("bounce", str)):
+        table.add_column(column, kind)
+    table.add_column("ambiguous", int, not_null_default=0)
+    db.execute("update outbox set next_attempt_at = created_at")
+    db["outbox"].create_index(["to_addr", "created_at"])
+    db["failing_addresses"].create({
+        "address": str, "since": str, "outbox_id": int, "status": str, "diagnostic": str,
+    }, pk="address")
+
+
 @dataclass(frozen=True)
 class FolderState:
     """What the ledger knows of a folder: its UIDVALIDITY and the two uid boundaries.
@@ -115,15 +132,6 @@ class MessageRow:
     status: str
     # Mail found at first contact with a mailbox (backlog = "record"): recorded, not answered.
     backlog: bool = False
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    to_addr: str
-    message_id: str
-    raw: bytes
-    attempts: int
 
 
 class Database:
@@ -298,6 +306,13 @@ class Database:
             "where v.submission_id = ? and v.number = (select max(number) from versions "
             "where submission_id = ?) order by d.id", [submission_id, submission_id]))
 
+    def version_findings(self, submission_id: int, number: int) -> list[dict]:
+        """The findings of one version of a submission, as rule, field, severity, message."""
+        return self.query(
+            "select f.rule, f.field, f.severity, f.message from findings f join versions v on "
+            "f.version_id = v.id where v.submission_id = ? and v.number = ? order by f.id",
+            [submission_id, number])
+
     def next_reference(self, campaign: str, prefix: str) -> str:
         row = self.db.execute("select last from counters where campaign = ?",
                               [campaign]).fetchone()
@@ -333,24 +348,20 @@ class Database:
     def finish_message(self, message_row: int, values: dict[str, object]) -> None:
         self.db["messages"].update(message_row, {**values, "status": "done", "error": None})
 
-    # ---- the outbox ----------------------------------------------------------------------
+    # ---- generic access (pipeline/outboxdb.py keeps the outbox's queries) ------------------
 
-    def queue_reply(self, row: dict[str, object]) -> int:
-        return int(self.db["outbox"].insert({**row, "status": "queued", "attempts": 0}).last_pk)
+    def execute(self, sql: str, params: list | tuple | dict = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        return self.db.execute(sql, params).rowcount
 
-    def due_replies(self) -> list[OutboxRow]:
-        rows = self.db.execute("select id, to_addr, message_id, raw, attempts from outbox "
-                               "where status = 'queued' order by id").fetchall()
-        return [OutboxRow(*row) for row in rows]
+    def insert(self, table: str, row: dict[str, object]) -> int:
+        return int(self.db[table].insert(row).last_pk)
 
-    def mark_sent(self, outbox_id: int, sent_at: str) -> None:
-        with self.transaction():
-            self.db["outbox"].update(outbox_id, {"status": "sent", "sent_at": sent_at})
+    def update(self, table: str, pk: object, values: dict[str, object]) -> None:
+        self.db[table].update(pk, values)
 
-    def mark_send_failed(self, outbox_id: int, error: str) -> None:
-        with self.transaction():
-            self.db.execute("update outbox set attempts = attempts + 1, error = ? where id = ?",
-                            [error, outbox_id])
+    def upsert(self, table: str, row: dict[str, object], pk: str) -> None:
+        self.db[table].upsert(row, pk=pk)
 
     # ---- reading for people --------------------------------------------------------------
 

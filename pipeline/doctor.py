@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.errors import IntakeError, MailboxError
+from pipeline.errors import IntakeError, MailboxError, SendError
 from pipeline.office import soffice
 from pipeline.sourceconfig import SourceConfig
 
@@ -63,6 +63,8 @@ def _source(config: SourceConfig) -> Check:
 
 
 def _sender(config: Config) -> Check:
+    if config.replies.sender == "smtp":
+        return _smtp(config)
     spool: Path = config.replies.spool
     try:
         spool.mkdir(parents=True, exist_ok=True)
@@ -72,6 +74,19 @@ def _sender(config: Config) -> Check:
     except OSError as error:
         return Check("sender", False, f"spool {spool}: {error.strerror}")
     return Check("sender", True, f"spool {spool} (replies are written as .eml files, not mailed)")
+
+
+def _smtp(config: Config) -> Check:
+    from outbox.smtp import SmtpSender
+
+    sender = SmtpSender(config.replies.smtp, config.replies.from_addr, config.replies.domain)
+    try:
+        detail = sender.probe()
+    except SendError as error:
+        return Check("sender", False, f"smtp {error}")
+    mode = "replies wait for `intake outbox approve`" if config.replies.mode == "review" \
+        else "replies are sent as they are made"
+    return Check("sender", True, f"smtp {detail} ({mode})")
 
 
 def _program(name: str, path: str | None, package: str) -> Check:

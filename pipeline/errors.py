@@ -26,6 +26,27 @@ class AlreadyRunning(IntakeError):
     """Another intake process holds the database's run lock."""
 
 
+class SecretError(IntakeError):
+    """The password or authorization code cannot be read (variable unset, file unreadable)."""
+
+
+class SendError(IntakeError):
+    """A message could not be handed to the mail server; `kind` says what the outbox does next.
+
+    temporary: not sent (4xx, refused or lost connection before the end of the data, login or
+    TLS trouble): retried later with the same Message-ID. permanent: refused for good (5xx):
+    not retried. ambiguous: the connection was lost after the final dot, so the server may
+    have accepted it: retried, and counted, because the applicant may get it twice.
+    """
+
+    KINDS = ("temporary", "permanent", "ambiguous")
+
+    def __init__(self, kind: str, message: str, code: int | None = None):
+        assert kind in self.KINDS, kind
+        super().__init__(message)
+        self.kind, self.code = kind, code
+
+
 class MailboxError(IntakeError):
     """A mailbox cannot be read now; `kind` says why, so the operator knows what to fix.
 

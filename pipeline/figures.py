@@ -14,8 +14,10 @@ from outbox.digest import (CampaignDay, Digest, DigestFigures, Flag, MailboxEven
                            NeedsPerson, NewSubmission, build_digest, digest_subject)
 from pipeline.config import Config
 from pipeline.db import Database
+from pipeline.outboxdb import Outbox
 from pipeline.remind import moment as _moment
 from pipeline.runner import settings_of
+from pipeline.sending import reason_text
 from rules.profile import Profile
 
 def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
@@ -185,14 +187,48 @@ def findings_of_day(db: Database, day: date, zone: tzinfo, rule: str,
                  for r in rows)
 
 
-def failed_replies(db: Database) -> tuple[Flag, ...]:
-    """Outbox rows whose sending failed and that have not gone out since."""
+def _outbox_flags(db: Database, where: str, params: dict, detail) -> tuple[Flag, ...]:
     rows = db.query(
-        "select o.kind, o.to_addr, o.subject, o.error, o.attempts, s.reference from outbox o "
-        "left join submissions s on o.submission_id = s.id where o.error is not null and "
-        "o.status != 'sent' order by o.id")
-    return tuple(_flag(r["reference"] or r["kind"], r["subject"], r["to_addr"],
-                       f"已尝试{r['attempts']}次：{r['error']}") for r in rows)
+        "select o.id, o.kind, o.status, o.to_addr, o.subject, o.error, o.code, o.attempts, "
+        "o.reason, o.bounce, s.reference from outbox o left join submissions s on "
+        f"o.submission_id = s.id where {where} order by o.id", params)
+    return tuple(_flag(r["reference"] or f"{r['kind']} #{r['id']}", r["subject"], r["to_addr"],
+                       detail(r)) for r in rows)
+
+
+def _failure(row: dict) -> str:
+    if row["status"] == "bounced":
+        return f"已退信：{row['bounce'] or ''}"
+    if row["status"] == "queued":
+        return f"正在重试（已尝试{row['attempts']}次）：{row['error']}"
+    return f"发送失败（已尝试{row['attempts']}次）：{row['error']}"
+
+
+def failed_replies(db: Database) -> tuple[Flag, ...]:
+    """Rows refused for good, bounced, or still being retried after an error."""
+    return _outbox_flags(db, "o.status in ('failed', 'bounced') or (o.status = 'queued' and "
+                         "o.error is not null)", {}, _failure)
+
+
+def held_replies(db: Database) -> tuple[Flag, ...]:
+    """Replies waiting in review mode, whatever the day."""
+    return _outbox_flags(db, "o.status = 'held'", {},
+                         lambda r: f"待审核：intake outbox show {r['id']} / approve {r['id']}")
+
+
+def suppressed_replies(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
+    """Replies of the day not sent on purpose, with the reason."""
+    start, end = day_bounds(day, zone)
+    return _outbox_flags(db, f"o.status = 'suppressed' and {_on_day('o.created_at')}",
+                         {"start": start, "end": end}, lambda r: reason_text(r["reason"]))
+
+
+def ambiguous_replies(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
+    """Sends of the day whose first outcome was unknown: the applicant may have two copies."""
+    start, end = day_bounds(day, zone)
+    return _outbox_flags(db, f"o.ambiguous > 0 and {_on_day('o.last_attempt_at')}",
+                         {"start": start, "end": end},
+                         lambda r: "连接在邮件发出后中断，已按原编号重发，对方可能收到两封")
 
 
 def needs_person(db: Database, day: date, zone: tzinfo) -> NeedsPerson:
@@ -200,7 +236,9 @@ def needs_person(db: Database, day: date, zone: tzinfo) -> NeedsPerson:
         not_submissions=not_submissions(db, day, zone), parked=parked_messages(db),
         unreadable=findings_of_day(db, day, zone, "attachment_unreadable"),
         large_links=findings_of_day(db, day, zone, "large_attachment_link"),
-        failed_replies=failed_replies(db),
+        failed_replies=failed_replies(db), held_replies=held_replies(db),
+        suppressed_replies=suppressed_replies(db, day, zone),
+        ambiguous_replies=ambiguous_replies(db, day, zone),
         seal_warnings=findings_of_day(db, day, zone, "seal_missing", "warning"))
 
 
@@ -270,7 +308,8 @@ def queue_digest(db: Database, config: Config, now: datetime,
         if digest_in_outbox(db, day):
             return None
         digest = render_digest(db, config, now, day)
-        return db.queue_reply({"message_row": None, "submission_id": None, "kind": "digest",
-                               "to_addr": ", ".join(digest.to), "subject": digest.subject,
-                               "message_id": digest.message_id, "raw": digest.raw,
-                               "created_at": now.isoformat()})
+        # The secretariat's own mail: never held for review nor capped.
+        return Outbox(db).queue({"message_row": None, "submission_id": None, "kind": "digest",
+                                 "to_addr": ", ".join(digest.to), "subject": digest.subject,
+                                 "message_id": digest.message_id, "raw": digest.raw,
+                                 "created_at": now.isoformat()})

@@ -1,21 +1,28 @@
 """One message's decision: duplicate or version, rules, verdict, reply; saved in one transaction."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
+from email.utils import make_msgid
 
-from outbox.compose import Reply, ReplySettings, build_reply
+from outbox.bounces import BounceReport
+from outbox.compose import Answer, Reply, ReplySettings, build_reply, reply_subject
+from outbox.loops import reply_address, reply_block
 from parsers.text import squash
-from parsers.types import Document
+from parsers.types import Document, ParsedMail
 from pipeline import failpoints
 from pipeline.analyse import Analysis
 from pipeline.db import Database
+from pipeline.outboxdb import Outbox
 from pipeline.records import document_from_row, document_to_row
+from pipeline.sending import ReplyPolicy, admit, reason_text
 from rules import decide, run_rules
 from rules.profile import Profile
 from rules.types import Finding, Submission
 
 REPLY_KINDS = {"complete": "receipt", "deficient": "deficiency", "late": "late"}
+log = logging.getLogger("intake")
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,10 @@ class Outcome:
     findings: tuple[Finding, ...]
     reply: Reply | None
     note: str = ""
+    # What became of the reply: queued, held (review mode), suppressed, or none.
+    reply_status: str = "none"
+    # Why it was suppressed (a code of outbox/loops.py or pipeline/sending.py).
+    reply_reason: str | None = None
 
     def to_json(self) -> dict[str, object]:
         reply = self.reply
@@ -42,7 +53,8 @@ class Outcome:
             "documents": [d.to_json() for d in self.documents],
             "findings": [f.to_json() for f in self.findings],
             "reply": {"kind": reply.kind if reply else "none", "to": reply.to if reply else None,
-                      "subject": reply.subject if reply else None},
+                      "subject": reply.subject if reply else None, "status": self.reply_status,
+                      "reason": self.reply_reason},
             "note": self.note,
         }
 
@@ -87,15 +99,18 @@ class Decision:
     quota_key: str | None
     findings: list[Finding]
     verdict: str
-    # Why no automatic reply goes out although the mail is a submission ("" when one does).
+    # Why no automatic reply goes out although the mail is a submission ("" when one does):
+    # "backlog" or "not_open".
     silence: str = ""
 
 
 class Processor:
     """Decides and saves one analysed message, in one transaction."""
 
-    def __init__(self, db: Database, profiles: dict[str, Profile], settings: ReplySettings):
-        self.db, self.profiles, self.settings = db, profiles, settings
+    def __init__(self, db: Database, profiles: dict[str, Profile], settings: ReplySettings,
+                 policy: ReplyPolicy):
+        self.db, self.profiles, self.settings, self.policy = db, profiles, settings, policy
+        self.outbox = Outbox(db)
 
     def process(self, message_row: int, sha256: str, analysis: Analysis, now: datetime,
                 backlog: bool = False) -> Outcome:
@@ -110,21 +125,34 @@ class Processor:
                 backlog: bool) -> Outcome:
         mail = analysis.mail
         if analysis.kind != "submission" or mail is None:
-            return self._not_submission(message_row, sha256, analysis)
+            return self._not_submission(message_row, sha256, analysis, now)
         if (earlier := self.db.seen_before(message_row, sha256, mail.message_id)) is not None:
             return self._duplicate(message_row, analysis, self._reference_of(earlier))
         return self._submission(message_row, analysis, now, backlog)
 
-    def _not_submission(self, message_row: int, sha256: str, analysis: Analysis) -> Outcome:
-        findings = []
+    def _not_submission(self, message_row: int, sha256: str, analysis: Analysis,
+                        now: datetime) -> Outcome:
+        findings, note = [], analysis.note
         if analysis.kind == "unreadable":
             findings.append(Finding("attachment_unreadable", f"{sha256[:12]}.eml", "error",
                                     f"邮件无法解析：{analysis.error}"))
+        if analysis.bounce is not None:
+            note += self._bounced(analysis.bounce, now)
         self.db.save_findings(message_row, None, [f.to_json() for f in findings])
-        self.db.finish_message(message_row, {"verdict": "not_submission", "note": analysis.note})
+        self.db.finish_message(message_row, {"verdict": "not_submission", "note": note})
         mail = analysis.mail
         return Outcome(mail.message_id if mail else "", None, "not_submission", None, "", {},
-                       analysis.documents, tuple(findings), None, analysis.note)
+                       analysis.documents, tuple(findings), None, note)
+
+    def _bounced(self, bounce: BounceReport, now: datetime) -> str:
+        """Mark the mail of ours a bounce returns, and its address as failing; what to note."""
+        row = self.outbox.find_sent(bounce.message_ids)
+        if row is None:
+            return ""
+        detail = " ".join(filter(None, (bounce.status, bounce.diagnostic))) or "退信"
+        self.outbox.mark_bounced(row, now, bounce.recipient, detail, bounce.status)
+        log.warning("outbox #%s to %s bounced: %s", row["id"], row["to_addr"], detail)
+        return f"；退回的是发往 {row['to_addr']} 的邮件（发件箱 #{row['id']}）：{detail}"
 
     def _reference_of(self, message_row: int) -> tuple[str | None, int | None]:
         found = self.db.query("select s.reference, s.id from messages m join submissions s "
@@ -166,29 +194,49 @@ class Processor:
     def _save(self, message_row: int, analysis: Analysis, profile: Profile, decision: Decision,
               now: datetime) -> Outcome:
         submission, verdict = decision.submission, decision.verdict
-        submission_id, reference, number = self._store(message_row, profile, decision, now)
-        reply = None if decision.silence else build_reply(
-            self.settings, profile, analysis.mail, submission, decision.findings,
-            REPLY_KINDS[verdict], reference, number > 1, now)
-        if reply is not None:
-            self.db.queue_reply({"message_row": message_row, "submission_id": submission_id,
-                                 "kind": reply.kind, "to_addr": reply.to, "subject": reply.subject,
-                                 "message_id": reply.message_id, "raw": reply.raw,
-                                 "created_at": now.isoformat()})
+        submission_id, reference, previous = self._store(message_row, profile, decision, now)
+        answer = Answer(REPLY_KINDS[verdict], reference, tuple(decision.findings), previous)
+        reply, status, reason = self._reply(message_row, submission_id, analysis.mail, profile,
+                                            submission, answer, decision.silence, now)
+        note = reason_text(reason, profile) if reason else ""
         self.db.finish_message(message_row, {"verdict": verdict, "campaign": profile.id,
-                                             "submission_id": submission_id,
-                                             "note": decision.silence})
+                                             "submission_id": submission_id, "note": note})
         return Outcome(analysis.mail.message_id, profile.id, verdict, reference,
                        submission.unit_name, submission.fields, submission.documents,
-                       tuple(decision.findings), reply, decision.silence)
+                       tuple(decision.findings), reply, note, status, reason)
+
+    def _reply(self, message_row: int, submission_id: int, mail: ParsedMail, profile: Profile,
+               submission: Submission, answer: Answer, silence: str,
+               now: datetime) -> tuple[Reply | None, str, str | None]:
+        """The reply and its outbox row: queued, held for review, or suppressed with a reason.
+
+        A suppressed reply is still built when there is an address, so that a person can
+        look at it and send it anyway (`intake outbox approve`).
+        """
+        to = reply_address(mail)
+        reply = build_reply(self.settings, profile, mail, submission, answer, to, now) if to else None
+        block = silence or reply_block(mail, self.policy.ours)
+        status, reason = ("suppressed", block) if block else \
+            admit(self.outbox, self.policy, to, answer.kind, now)
+        self.outbox.queue({
+            "message_row": message_row, "submission_id": submission_id, "kind": answer.kind,
+            "to_addr": to or "", "raw": reply.raw if reply else None,
+            "subject": reply.subject if reply else reply_subject(
+                answer.kind, mail.subject, answer.reference, answer.updated),
+            "message_id": reply.message_id if reply else make_msgid(domain=self.settings.domain),
+            "created_at": now.isoformat()}, status, reason)
+        return reply, status, reason
 
     def _store(self, message_row: int, profile: Profile, decision: Decision,
-               now: datetime) -> tuple[int, str, int]:
-        """The submission, its new version, documents, fields and findings: (id, reference, version)."""
+               now: datetime) -> tuple[int, str, tuple[Finding, ...] | None]:
+        """The submission, its new version, documents, fields and findings: (id, reference,
+        the previous version's findings or None for a first version)."""
         submission, existing, stamp = decision.submission, decision.existing, now.isoformat()
         reference = existing["reference"] if existing else \
             self.db.next_reference(profile.id, profile.reference_prefix)
         number = (existing["version"] if existing else 0) + 1
+        previous = tuple(Finding(**f) for f in self.db.version_findings(
+            existing["id"], existing["version"])) if existing else None
         submission_id = self.db.save_submission({
             "id": existing["id"] if existing else None, "campaign": profile.id,
             "reference": reference, "unit_name": submission.unit_name,
@@ -201,17 +249,15 @@ class Processor:
              "verdict": decision.verdict, "created_at": stamp},
             [document_to_row(d) for d in submission.documents], submission.fields)
         self.db.save_findings(message_row, version_id, [f.to_json() for f in decision.findings])
-        return submission_id, reference, number
+        return submission_id, reference, previous
 
 
 def _silence(profile: Profile, submission: Submission, backlog: bool) -> str:
     """Mail that was waiting before intake or the campaign began is recorded, not answered."""
     if backlog:
-        return "接入邮箱前已有的邮件：按配置（backlog = \"record\"）只登记，不自动回复"
+        return "backlog"
     opens, arrived = profile.opens_at(), submission.arrived_at
-    if opens is not None and arrived is not None and arrived < opens:
-        return f"早于征集开始日期（{profile.opens.isoformat()}）到达：只登记，不自动回复"
-    return ""
+    return "not_open" if opens is not None and arrived is not None and arrived < opens else ""
 
 
 def _same_files(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:

@@ -11,6 +11,8 @@ from outbox.reminders import (Pending, Reminder, ReminderLetter, ReminderSetting
                               build_reminder, due_reminders, reminder_due)
 from pipeline.config import Config
 from pipeline.db import Database
+from pipeline.outboxdb import Outbox
+from pipeline.sending import admit, policy_of
 from pipeline.runner import settings_of
 from rules.profile import Profile
 
@@ -69,7 +71,7 @@ def _letter(db: Database, notice: dict, profile: Profile, kind: str,
             settings: ReminderSettings) -> ReminderLetter:
     return ReminderLetter(
         submission_id=notice["submission_id"], reference=notice["reference"], kind=kind,
-        campaign_title=profile.title, unit_name=notice["unit_name"] or "",
+        campaign=profile.id, campaign_title=profile.title, unit_name=notice["unit_name"] or "",
         case_name=notice["case_name"] or "", notice_subject=notice["subject"] or "",
         notice_message_id=notice["message_id"], to=notice["to_addr"],
         notice_day=moment(notice["created_at"]).astimezone(settings.zone).date(),
@@ -104,13 +106,15 @@ def send_reminders(db: Database, config: Config, now: datetime) -> list[Reminder
     Reading and queueing share one BEGIN IMMEDIATE transaction, so two processes running this
     at once cannot both find a submission not yet reminded today.
     """
+    outbox, policy = Outbox(db), policy_of(config)
     with db.transaction():
         reminders = plan_reminders(db, config, now)
         for reminder in reminders:
-            db.queue_reply({"message_row": None, "submission_id": reminder.submission_id,
-                            "kind": "reminder", "to_addr": reminder.to,
-                            "subject": reminder.subject, "message_id": reminder.message_id,
-                            "raw": reminder.raw, "created_at": now.isoformat()})
+            status, reason = admit(outbox, policy, reminder.to, "reminder", now)
+            outbox.queue({"message_row": None, "submission_id": reminder.submission_id,
+                          "kind": "reminder", "to_addr": reminder.to,
+                          "subject": reminder.subject, "message_id": reminder.message_id,
+                          "raw": reminder.raw, "created_at": now.isoformat()}, status, reason)
     return reminders
 
 

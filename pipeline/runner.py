@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Callable
 
 from outbox.compose import ReplySettings
-from outbox.spool import Sender, SpoolSender
+from outbox.spool import Sender
 from parsers.mail import parse_mail
 from parsers.reading import legacy_files
-from pipeline import failpoints
 from pipeline.analyse import analyse
 from pipeline.config import Config
 from pipeline.db import Database, MessageRow
@@ -24,7 +23,9 @@ from pipeline.errors import AlreadyRunning, MailboxError, UnreadableMail
 from pipeline.fetch import Fetcher
 from pipeline.isolation import IsolatedReader
 from pipeline.office import Converter
+from pipeline.outboxdb import Outbox
 from pipeline.process import Outcome, Processor
+from pipeline.sending import DrainReport, drain, open_sender, policy_of
 from pipeline.sources import Source, open_source
 from pipeline.store import RawStore
 from rules.profile import Profile
@@ -39,6 +40,9 @@ class RunReport:
     parked: list[tuple[int, str]] = field(default_factory=list)
     retried: int = 0
     sent: int = 0
+    send_errors: list[str] = field(default_factory=list)
+    # Replies waiting in review mode for `intake outbox approve`.
+    held: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,8 @@ def settings_of(config: Config) -> ReplySettings:
     replies = config.replies
     return ReplySettings(from_addr=replies.from_addr, from_name=replies.from_name,
                          domain=replies.domain, secretariat_name=config.secretariat_name,
-                         secretariat_contact=config.secretariat_contact)
+                         secretariat_contact=config.secretariat_contact,
+                         templates=replies.templates)
 
 
 # A poll that loses its connection reconnects this many times, waiting 2 s, 4 s, ... between.
@@ -109,7 +114,7 @@ class Pipeline:
         self.config, self.db, self.clock, self.sleep = config, db, clock, sleep
         self.stopping = stopping
         self.store = RawStore(config.raw)
-        self.sender = sender or SpoolSender(config.replies.spool)
+        self.sender = sender or open_sender(config)
         self.profiles = config.profiles()
         self.source_configs = {s.name: s for s in config.sources if s.enabled}
         self.served = {s.name: self._served(s.name, s.campaigns) for s in config.sources}
@@ -184,7 +189,8 @@ class Pipeline:
     def processor(self, source: str) -> Processor:
         if source not in self.processors:
             profiles = self.served.get(source, self.profiles)
-            self.processors[source] = Processor(self.db, profiles, settings_of(self.config))
+            self.processors[source] = Processor(self.db, profiles, settings_of(self.config),
+                                                policy_of(self.config))
         return self.processors[source]
 
     def process_pending(self, report: RunReport) -> None:
@@ -240,23 +246,15 @@ class Pipeline:
                     return
                 report.retried += 1
                 continue
-            log.info("message %s %s uid=%s verdict=%s %.0f ms", row.id, row.source, row.uid,
-                     outcome.verdict, (time.monotonic() - started) * 1000)
+            log.info("message %s %s uid=%s verdict=%s reply=%s %.0f ms%s", row.id, row.source,
+                     row.uid, outcome.verdict, outcome.reply_status,
+                     (time.monotonic() - started) * 1000, f": {outcome.note}" if outcome.note else "")
             report.outcomes.append((row.id, outcome))
             return
 
-    def drain_outbox(self) -> int:
-        sent = 0
-        for row in self.db.due_replies():
-            try:
-                self.sender.send(row.id, row.to_addr, row.message_id, row.raw)
-            except OSError as error:
-                self.db.mark_send_failed(row.id, str(error))
-                continue
-            failpoints.reach("after_send")
-            self.db.mark_sent(row.id, self.clock().isoformat())
-            sent += 1
-        return sent
+    def drain_outbox(self) -> DrainReport:
+        """Send what is due; see pipeline/sending.py for retries and ambiguous sends."""
+        return drain(self.config, Outbox(self.db), self.sender, self.clock)
 
     def run_once(self) -> RunReport:
         report = RunReport()
@@ -264,7 +262,9 @@ class Pipeline:
         self.process_pending(report)
         for name in self.source_configs:
             self.file_processed(name)
-        report.sent = self.drain_outbox()
+        drained = self.drain_outbox()
+        report.sent, report.send_errors = drained.sent, drained.errors
+        report.held = len(Outbox(self.db).approvable())
         return report
 
 

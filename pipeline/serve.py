@@ -142,7 +142,7 @@ class Service:
         report = RunReport()
         self.pipeline.process_pending(report)
         self.pipeline.file_processed(name)
-        self.log.sent += self.pipeline.drain_outbox()
+        self.log.sent += self.pipeline.drain_outbox().sent
         self.log.polls[name] = self.log.polls.get(name, 0) + 1
         self.log.outcomes += len(report.outcomes)
         self.failures[name] = 0 if result.ok else self.failures[name] + 1
@@ -163,7 +163,7 @@ class Service:
                 self.next_poll[name] = self.scheduler.enter(0, 1, self._poll, (name,))
 
     def _drain(self) -> None:
-        self.log.sent += self.pipeline.drain_outbox()
+        self.log.sent += self.pipeline.drain_outbox().sent
         self.scheduler.enter(self.config.schedule.outbox_interval, 2, self._drain)
 
     def _at(self, when: datetime, job: Callable[[datetime], None], at: clock_time) -> None:
@@ -183,14 +183,14 @@ class Service:
         from pipeline.remind import send_reminders
 
         self.log.reminders += len(send_reminders(self.db, self.config, now))
-        self.log.sent += self.pipeline.drain_outbox()
+        self.log.sent += self.pipeline.drain_outbox().sent
 
     def _digest(self, now: datetime) -> None:
         from pipeline.figures import queue_digest
 
         if queue_digest(self.db, self.config, now) is not None:
             self.log.digests += 1
-        self.log.sent += self.pipeline.drain_outbox()
+        self.log.sent += self.pipeline.drain_outbox().sent
 
     # ---- IDLE ----------------------------------------------------------------------------
 

@@ -1,14 +1,14 @@
 """The [[sources]] and [schedule] sections of config.toml: mailboxes and the secretariat's day."""
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipeline.errors import ConfigError, MailboxError
+from pipeline.errors import ConfigError, MailboxError, SecretError
+from pipeline.secrets import check_secret_source, read_secret
 
 SOURCE_TYPES = ("maildir", "folder", "imap")
 TLS_MODES = ("implicit", "starttls", "none")
@@ -40,17 +40,10 @@ class ImapConfig:
 
     def secret(self) -> str:
         """The password or authorization code (授权码), read when connecting."""
-        if self.password_env:
-            value = os.environ.get(self.password_env, "")
-            if not value:
-                raise MailboxError("secret", f"environment variable {self.password_env} is not set")
-            return value
-        assert self.password_file is not None
         try:
-            return self.password_file.read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise MailboxError("secret", f"cannot read password_file {self.password_file}: "
-                                         f"{error.strerror}") from None
+            return read_secret(self.password_env, self.password_file)
+        except SecretError as error:
+            raise MailboxError("secret", str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -80,14 +73,14 @@ class ScheduleConfig:
         return ZoneInfo(self.timezone)
 
 
-def _choice(table: dict, key: str, choices: tuple[str, ...], default: str, where: str) -> str:
+def choice_of(table: dict, key: str, choices: tuple[str, ...], default: str, where: str) -> str:
     value = table.get(key, default)
     if value not in choices:
         raise ConfigError(f"{where}: {key} must be one of {choices}, not {value!r}")
     return value
 
 
-def _number(table: dict, key: str, default: float, where: str) -> float:
+def positive(table: dict, key: str, default: float, where: str) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"{where}: {key} must be a positive number, not {value!r}")
@@ -99,11 +92,11 @@ def parse_source(table: dict, base: Path) -> SourceConfig:
     if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+", name):
         raise ConfigError("every [[sources]] entry needs a name of letters, digits, '.', '_', '-'")
     where = f"source {name!r}"
-    kind = _choice(table, "type", SOURCE_TYPES, "maildir", where)
+    kind = choice_of(table, "type", SOURCE_TYPES, "maildir", where)
     common = {"name": name, "type": kind, "campaigns": tuple(table.get("campaigns", ())),
               "enabled": bool(table.get("enabled", True)),
-              "interval": _number(table, "interval", 300, where),
-              "backlog": _choice(table, "backlog", BACKLOG_MODES, "record", where)}
+              "interval": positive(table, "interval", 300, where),
+              "backlog": choice_of(table, "backlog", BACKLOG_MODES, "record", where)}
     if kind == "imap":
         return SourceConfig(**common, imap=_imap(table, base, where))
     if "path" not in table:
@@ -111,28 +104,33 @@ def parse_source(table: dict, base: Path) -> SourceConfig:
     return SourceConfig(**common, path=base / table["path"])
 
 
+def tls_and_port(table: dict, host: str, ports: tuple[int, int], where: str) -> tuple[str, int]:
+    """tls and port of a server; `ports` are the usual ones for implicit TLS and STARTTLS.
+    Plain text ("none") only to this machine: a password must never cross a network in clear."""
+    tls = choice_of(table, "tls", TLS_MODES, "implicit", where)
+    if tls == "none" and host not in LOOPBACK:
+        raise ConfigError(f"{where}: tls = \"none\" is only allowed for a loopback host; "
+                          f"use implicit (port {ports[0]}) or starttls (port {ports[1]})")
+    return tls, int(table.get("port", ports[0] if tls == "implicit" else ports[1]))
+
+
 def _imap(table: dict, base: Path, where: str) -> ImapConfig:
     host, user = table.get("host"), table.get("user")
     if not host or not user:
         raise ConfigError(f"{where}: an imap source needs host and user")
-    tls = _choice(table, "tls", TLS_MODES, "implicit", where)
-    if tls == "none" and host not in LOOPBACK:
-        raise ConfigError(f"{where}: tls = \"none\" is only allowed for a loopback host; "
-                          "use implicit (port 993) or starttls (port 143)")
+    tls, port = tls_and_port(table, host, (993, 143), where)
     env, file = table.get("password_env", ""), table.get("password_file", "")
-    if bool(env) == bool(file):
-        raise ConfigError(f"{where}: give exactly one of password_env (an environment variable) "
-                          "or password_file (a file holding the password or 授权码)")
+    check_secret_source(env, file, where)
     folders = tuple(table.get("folders", ("INBOX",)))
     move = dict(table.get("move", {}))
     _check_move(move, folders, where)
     return ImapConfig(
-        host=host, port=int(table.get("port", 993 if tls == "implicit" else 143)), tls=tls,
+        host=host, port=port, tls=tls,
         ca_file=base / table["ca_file"] if table.get("ca_file") else None, user=user,
         password_env=env, password_file=base / file if file else None, folders=folders,
-        junk=bool(table.get("junk", True)), timeout=_number(table, "timeout", 60, where),
-        batch=int(_number(table, "batch", 20, where)),
-        max_size_mb=_number(table, "max_size_mb", 50, where), idle=bool(table.get("idle", True)),
+        junk=bool(table.get("junk", True)), timeout=positive(table, "timeout", 60, where),
+        batch=int(positive(table, "batch", 20, where)),
+        max_size_mb=positive(table, "max_size_mb", 50, where), idle=bool(table.get("idle", True)),
         keyword=_keyword(table.get("keyword", ""), where), move=move)
 
 
@@ -168,6 +166,6 @@ def parse_schedule(table: dict) -> ScheduleConfig:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"[schedule] timezone {zone!r} is not a known time zone") from None
     return ScheduleConfig(timezone=zone,
-                          outbox_interval=_number(table, "outbox_interval", 60, "[schedule]"),
+                          outbox_interval=positive(table, "outbox_interval", 60, "[schedule]"),
                           reminders=_clock_time(table.get("reminders", "09:00"), "reminders"),
                           digest=_clock_time(table.get("digest", "18:00"), "digest"))

@@ -67,11 +67,19 @@ def print_report(console: Console, report: RunReport) -> None:
                   f"parked {len(report.parked)}, replies sent {report.sent}")
     for row_id, error in report.parked:
         console.print(f"[red]parked message {row_id}[/red]: {error}")
+    for line in report.send_errors:
+        console.print(f"[red]not sent[/red] {line}")
+    if report.held:
+        console.print(f"{report.held} repl(ies) held for review ([replies] mode = \"review\"): "
+                      "`intake outbox list`, then `intake outbox approve ID` or `--all`")
 
 
-def print_demo(console: Console, rows: list[dict], config: Config) -> None:
+def print_demo(console: Console, rows: list[dict], config: Config, report: RunReport) -> None:
     print_list(console, rows)
     console.print(f"database: {config.database}\nreplies spooled to: {config.replies.spool}")
+    if report.held:
+        console.print(f"{report.held} repl(ies) held for review ([replies] mode = \"review\"): "
+                      "`intake outbox list` shows them, `intake outbox approve --all` sends them")
 
 
 def print_check(console: Console, result: dict) -> None:

@@ -61,3 +61,5 @@ def seed_contacts() -> set[str]:
 
 # The IMAP tests' real server, a Dovecot per test: see tests/dovecot.py.
 from tests.dovecot import dovecot, dovecot_factory  # noqa: E402,F401  (fixtures)
+# The SMTP tests' real server, aiosmtpd in a thread: see tests/smtpserver.py.
+from tests.smtpserver import smtp_server, smtp_server_factory  # noqa: E402,F401  (fixtures)

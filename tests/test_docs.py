@@ -59,3 +59,38 @@ def test_every_profile_key_is_in_the_readme():
     table = README.split("## Campaign profiles")[1].split("\n## ")[0]
     missing = [key for key in sorted(keys) if f"`{key}`" not in table and f"[{key}]" not in table]
     assert missing == []
+
+
+def _sample_letter(key: str) -> str:
+    """A reply to one demo mail as the README shows it: From, To, Subject and the text part."""
+    import email
+    from datetime import datetime, timezone
+    from email import policy
+
+    from pipeline.analyse import analyse
+    from pipeline.config import parse_config
+    from pipeline.db import Database
+    from pipeline.fetch import ledger_row
+    from pipeline.process import Processor
+    from pipeline.runner import settings_of
+    from pipeline.samples import catalogue
+    from pipeline.sending import policy_of
+    from pipeline.sources import Incoming
+
+    config, now = parse_config({}, ROOT), datetime(2024, 4, 8, 2, 0, tzinfo=timezone.utc)
+    data = next(s for s in catalogue() if s.key == key).build()
+    db = Database(None)
+    processor = Processor(db, config.profiles(), settings_of(config), policy_of(config))
+    row = db.record_fetched(ledger_row("readme", Incoming("", "", "1", data, len(data)), "s", "p", now))
+    reply = processor.process(row, "s", analyse(data, processor.profiles), now).reply
+    db.close()
+    message = email.message_from_bytes(reply.raw, policy=policy.default)
+    headers = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Subject"))
+    return f"{headers}\n\n{message.get_body(('plain',)).get_content().rstrip()}"
+
+
+@pytest.mark.parametrize("name, key", [("receipt", "gpipc-park-complete"),
+                                       ("notice", "gpipc-park-deficient")])
+def test_the_readme_sample_replies_are_what_the_templates_make(name, key):
+    block = README.split(f"<!-- sample:{name} -->\n```text\n")[1].split("\n```\n<!-- /sample -->")[0]
+    assert block == _sample_letter(key)

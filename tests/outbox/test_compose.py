@@ -1,74 +1,175 @@
 """Replies: both parts, the right headers, nothing an applicant wrote can break a header."""
 from __future__ import annotations
 
+import base64
 import email
+from datetime import datetime
 from email import policy
 
 import pytest
 
-from outbox.compose import ReplySettings, build_reply, reply_subject
+from outbox.compose import Answer, ReplySettings, build_reply, message_ids, reply_subject
+from parsers.mail import parse_mail
 from parsers.types import ParsedMail
+from pipeline.samples.mime import mail
 from rules.types import Finding
 from tests.conftest import NOW, doc, submission
 
 SETTINGS = ReplySettings("cases@example.org", "案例征集秘书处", "example.org", "秘书处",
                          "联系邮箱：cases@example.org")
+HEADERS = ["From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+           "Auto-Submitted", "X-Auto-Response-Suppress", "X-Intake-Loop", "MIME-Version",
+           "Content-Type"]
+CONTACT = Finding("field_missing", "contact_email", "error", "申报表中“联系邮箱”未填写")
+PHOTOS = Finding("photo_count", None, "error", "照片数量不足：要求3至5张，收到1张")
 
 
-def incoming(subject: str = "【示例开发区】绿盟案例征集", sender: str = "wang@example.cn",
-             return_path: str | None = None) -> ParsedMail:
+def incoming(subject: str = "【示例开发区】绿盟案例征集", sender: str = "wang@example.cn") -> ParsedMail:
     return ParsedMail("<in-1@example.cn>", subject, sender, "王晓明", ("cases@example.org",),
-                      return_path, None, None, "", "", "", (), {}, ())
+                      None, None, None, "", "", "", (), {}, ())
 
 
 def parsed(raw: bytes) -> email.message.EmailMessage:
     return email.message_from_bytes(raw, policy=policy.default)
 
 
+def reply(profiles, kind="receipt", findings=(), previous=None, sub=None, mail_in=None,
+          settings=SETTINGS, campaign="gpipc-park-2024"):
+    sub = sub or submission(campaign, (doc("申报表.docx", "form", fields={"case_name": "光储充"}),),
+                            subject_unit="示例开发区")
+    return build_reply(settings, profiles[campaign], mail_in or incoming(), sub,
+                       Answer(kind, "GPIPC-2024-P-0001", tuple(findings), previous),
+                       "wang@example.cn", NOW)
+
+
+def texts(raw: bytes) -> tuple[str, str]:
+    message = parsed(raw)
+    return (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content())
+
+
 @pytest.mark.parametrize("kind, prefix", [("receipt", "【已受理】"), ("deficiency", "【需补正】"),
                                           ("late", "【逾期】")])
 def test_each_kind_has_both_parts_and_loop_headers(profiles, kind, prefix):
-    sub = submission("gpipc-park-2024", (doc("申报表.docx", "form", fields={"case_name": "光储充"}),),
-                     subject_unit="示例开发区")
-    errors = [Finding("field_missing", "contact_email", "error", "申报表中“联系邮箱”未填写")]
-    reply = build_reply(SETTINGS, profiles["gpipc-park-2024"], incoming(), sub, errors, kind,
-                        "GPIPC-2024-P-0001", False, NOW)
-    message = parsed(reply.raw)
+    result = reply(profiles, kind, [CONTACT])
+    message = parsed(result.raw)
     assert message["Subject"].startswith(prefix) and "GPIPC-2024-P-0001" in message["Subject"]
     assert message["To"] == "wang@example.cn"
     assert message["In-Reply-To"] == "<in-1@example.cn>"
+    assert message["References"] == "<in-1@example.cn>"
     assert message["Auto-Submitted"] == "auto-replied"
-    assert message["Message-ID"] == reply.message_id
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    assert message["X-Auto-Response-Suppress"] == "All"
+    assert message["X-Intake-Loop"] == "example.org"
+    assert message["Message-ID"] == result.message_id and result.message_id.endswith("@example.org>")
+    text, html = texts(result.raw)
     assert "GPIPC-2024-P-0001" in text and "GPIPC-2024-P-0001" in html
     if kind == "deficiency":
-        assert "联系邮箱" in text and "直接回复本邮件并附上修改后的材料即可" in text
+        assert "联系邮箱" in text and "联系邮箱" in html
+        assert "直接回复本邮件并附上修改后的材料即可" in text
 
 
-def test_the_return_path_is_preferred(profiles):
-    reply = build_reply(SETTINGS, profiles["ccea-csr-2022"], incoming(return_path="bounce@example.cn"),
-                        submission("ccea-csr-2022"), [], "receipt", "R-1", False, NOW)
-    assert reply.to == "bounce@example.cn"
+def test_warnings_are_apart_from_deficiencies(profiles):
+    seal = Finding("seal_missing", None, "warning", "申报表未发现盖章")
+    text, _ = texts(reply(profiles, "receipt", [seal]).raw)
+    assert "请留意" in text and "申报表未发现盖章" in text and "补正" not in text
 
 
-def test_no_reply_to_ourselves(profiles):
-    assert build_reply(SETTINGS, profiles["ccea-csr-2022"], incoming(sender="cases@example.org"),
-                       submission("ccea-csr-2022"), [], "receipt", "R-1", False, NOW) is None
+def test_an_updated_notice_says_what_is_resolved_and_what_is_still_missing(profiles):
+    result = reply(profiles, "deficiency", [PHOTOS], previous=(CONTACT, PHOTOS))
+    assert parsed(result.raw)["Subject"].startswith("【已更新】【需补正】")
+    text, html = texts(result.raw)
+    resolved, missing = text.index("已解决"), text.index("仍需补正")
+    assert text.index("联系邮箱", resolved) < missing < text.index("照片数量不足", missing)
+    assert "已解决" in html and "仍需补正" in html
 
 
-@pytest.mark.parametrize("evil", ["a\r\nBcc: x@example.com", "a\nX-Evil: 1", "a\x00b", "a\u2028b",
-                                  "长" * 5000])
-def test_applicant_text_cannot_inject_headers(profiles, evil):
-    sub = submission("ccea-csr-2022", subject_unit=evil)
-    reply = build_reply(SETTINGS, profiles["ccea-csr-2022"], incoming(subject=evil), sub, [],
-                        "receipt", "R-1", False, NOW)
-    message = parsed(reply.raw)
-    assert set(message.keys()) == {"From", "To", "Subject", "Date", "Message-ID", "In-Reply-To",
-                                   "References", "Auto-Submitted", "X-Auto-Response-Suppress",
-                                   "X-Intake-Loop", "MIME-Version", "Content-Type"}
-    assert "\n" not in message["Subject"] and "\x00" not in message["Subject"]
+def test_an_updated_receipt_lists_what_was_resolved(profiles):
+    result = reply(profiles, "receipt", [], previous=(CONTACT,))
+    assert parsed(result.raw)["Subject"].startswith("【已更新】【已受理】")
+    text, _ = texts(result.raw)
+    assert "已解决" in text and "联系邮箱" in text and "已受理" in text
+
+
+def test_templates_are_overridden_per_campaign(profiles, tmp_path):
+    (tmp_path / "gpipc-park-2024").mkdir()
+    (tmp_path / "gpipc-park-2024" / "receipt.txt.j2").write_text(
+        "{{ unit_name }}：绿盟专用回执 {{ reference }}\n", encoding="utf-8")
+    (tmp_path / "receipt.html.j2").write_text("<p>通用 {{ reference }}</p>\n", encoding="utf-8")
+    settings = ReplySettings(*[getattr(SETTINGS, f) for f in (
+        "from_addr", "from_name", "domain", "secretariat_name", "secretariat_contact")],
+        templates=tmp_path)
+    text, html = texts(reply(profiles, settings=settings).raw)
+    assert text.strip() == "示例开发区：绿盟专用回执 GPIPC-2024-P-0001"
+    assert html.strip() == "<p>通用 GPIPC-2024-P-0001</p>"
+    other = reply(profiles, settings=settings, campaign="ccea-csr-2022",
+                  sub=submission("ccea-csr-2022"))
+    other_text, other_html = texts(other.raw)
+    assert "绿盟专用回执" not in other_text and "后续安排" in other_text
+    assert other_html.strip() == "<p>通用 GPIPC-2024-P-0001</p>"
 
 
 def test_an_updated_reply_says_so():
     assert reply_subject("receipt", "Re: 【A】绿盟案例征集", "R-1", True).startswith("【已更新】【已受理】【A】")
+
+
+def test_only_well_formed_message_ids_are_kept():
+    assert message_ids("<a@b.example> junk\r\nBcc: x@example.com <c@d>") == ["<a@b.example>", "<c@d>"]
+    assert message_ids(" ".join(f"<{n}@example.cn>" for n in range(30)), 10)[0] == "<20@example.cn>"
+
+
+# ---- header injection: what applicants write reaches headers only as intended -----------------
+
+EVIL = {
+    "crlf": "示例\r\nBcc: victim@example.com",
+    "lf": "示例\nX-Evil: 1",
+    "cr": "示例\rTo: victim@example.com",
+    "nul": "示例\x00单位",
+    "u2028": "示例\u2028Bcc: victim@example.com",
+    "u2029": "示例\u2029段落",
+    "nel": "示例\x85Bcc: victim@example.com",
+    "long": "很长的单位名称" * 1500,
+}
+
+
+def evil_mail(value: str) -> bytes:
+    """A real submission whose subject, sender name, file name and Message-ID carry `value`,
+    RFC 2047-encoded as a hostile client would send it."""
+    raw = mail(f"【{value}】绿盟案例征集", f"{value[:60]} <wang@example.cn>", "见附件。",
+               [(f"{value[:200]}.docx", b"PK\x03\x04 not really a document")],
+               date=datetime(2024, 4, 1, 9, 0, tzinfo=NOW.tzinfo), message_id="evil-1@example.cn",
+               subject_charset="utf-8", filename_style="rfc2047")
+    return raw.replace(b"Message-ID: <evil-1@example.cn>",
+                       b"Message-ID: <evil-1@example.cn> =?utf-8?b?"
+                       + base64.b64encode(value[:40].encode()) + b"?=")
+
+
+@pytest.mark.parametrize("name", sorted(EVIL))
+def test_hostile_header_values_give_exactly_the_intended_headers(profiles, name):
+    incoming_mail = parse_mail(evil_mail(EVIL[name]))
+    attachment = incoming_mail.attachments[0].name
+    sub = submission("gpipc-park-2024", (doc(attachment, "form", fields={"case_name": EVIL[name]}),),
+                     subject_unit=EVIL[name])
+    result = reply(profiles, "deficiency", [CONTACT], sub=sub, mail_in=incoming_mail)
+    message = parsed(result.raw)
+    assert list(message.keys()) == HEADERS
+    assert message.get_all("To") == ["wang@example.cn"] and message.get_all("Bcc") is None
+    assert message["In-Reply-To"] == "<evil-1@example.cn>"
+    subject = str(message["Subject"])
+    assert subject == result.subject
+    assert not any(c in subject for c in "\r\n\x00\u2028\u2029\x85")
+    assert subject.startswith("【需补正】【" + EVIL[name][:2]) and subject.endswith("（受理编号：GPIPC-2024-P-0001）")
+    assert len(subject) < 200
+    for line in result.raw.split(b"\r\n\r\n", 1)[0].split(b"\n"):
+        assert len(line) <= 998
+
+
+def test_a_hostile_value_is_visible_in_the_body_only_escaped(profiles):
+    sub = submission("gpipc-park-2024", (doc("<script>alert(1)</script>.docx", "form"),),
+                     subject_unit="<b>单位</b>")
+    _, html = texts(reply(profiles, sub=sub).raw)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_encoded_words_stay_within_the_line_limit(profiles):
+    raw = reply(profiles, mail_in=incoming(subject="【" + "单" * 400 + "】绿盟案例征集")).raw
+    header = raw.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in header.splitlines()) <= 78

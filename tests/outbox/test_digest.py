@@ -85,7 +85,7 @@ def test_needs_a_person_lists_each_group_with_its_items():
     assert "三、需要人工处理（4 项）" in text
     assert "[#41] 请问截止时间（发件人：zhao@example.com）：咨询或非申报邮件，请秘书处人工处理" in text
     assert "[#40] 【某单位】绿盟案例征集（发件人：qian@example.com）：RuntimeError: parser crash" in text
-    assert "发送失败的回复（1）" in text and "（收件人：sun@example.cn）：已尝试3次：Connection refused" in text
+    assert "发送失败或退信的回复（1）" in text and "（收件人：sun@example.cn）：已尝试3次：Connection refused" in text
     assert "未发现盖章（请人工确认）（1）" in text
     # Empty groups are left out.
     assert "无法打开的附件" not in text and "超大附件" not in text

@@ -146,7 +146,7 @@ NOTICE_ID = "<notice-1@example.org>"
 
 
 def letter(**values: object) -> ReminderLetter:
-    base = dict(submission_id=7, reference="GPIPC-2024-P-0002", kind=REGULAR,
+    base = dict(submission_id=7, reference="GPIPC-2024-P-0002", kind=REGULAR, campaign="gpipc-park-2024",
                 campaign_title="2024年度绿色发展创新案例征集", unit_name="示例滨海经济技术开发区管理委员会",
                 case_name="节能环保产业孵化基地",
                 notice_subject="【需补正】【示例滨海经济技术开发区管理委员会】绿盟案例征集（受理编号：GPIPC-2024-P-0002）",

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from parsers.mail import parse_mail
-from parsers.types import ParsedMail
-from pipeline.classify import automatic_kind, match_keywords, match_subject, normalise_subject
+from parsers.types import Attachment, ParsedMail
+from pipeline.classify import (automatic_kind, header_word, match_keywords, match_subject,
+                               normalise_subject, report_kind)
 
 
 @pytest.mark.parametrize("subject, campaign, unit", [
@@ -32,10 +33,14 @@ def test_full_width_is_normalised():
     assert normalise_subject("Ｆｗ：【Ａ】绿盟案例征集") == "【A】绿盟案例征集"
 
 
+FORM = Attachment("申报表.docx", "application/octet-stream", b"PK")
+
+
 def mail(headers: dict[str, str], subject: str = "x", sender: str = "a@example.com",
-         content_type: str = "text/plain", return_path: str | None = None) -> ParsedMail:
+         content_type: str = "text/plain", return_path: str | None = None,
+         attachments: tuple[Attachment, ...] = ()) -> ParsedMail:
     return ParsedMail("<m@x>", subject, sender, "", ("cases@example.org",), return_path, None,
-                      None, "", "", "", (), headers, (), content_type)
+                      None, "", "", "", (), headers, attachments, content_type)
 
 
 @pytest.mark.parametrize("message, kind", [
@@ -53,6 +58,56 @@ def mail(headers: dict[str, str], subject: str = "x", sender: str = "a@example.c
 ])
 def test_automatic_mail(message, kind):
     assert automatic_kind(message) == kind
+
+
+@pytest.mark.parametrize("headers, subject, attached, kind", [
+    # Saying it answers a mail makes it an auto-reply, attachments or not.
+    ({"auto-submitted": "auto-replied"}, "x", True, "auto_reply"),
+    ({"auto-submitted": "Auto-Replied; owner-email=\"a@example.com\""}, "x", True, "auto_reply"),
+    ({"precedence": "auto_reply"}, "x", True, "auto_reply"),
+    ({"x-autorespond": "yes"}, "x", True, "auto_reply"),
+    ({"x-auto-response": "yes"}, "x", True, "auto_reply"),
+    ({}, "自动回复：【示例公司】绿盟企业案例征集", True, "auto_reply"),
+    # Generated or bulk mail without files is automatic...
+    ({"auto-submitted": "auto-generated"}, "x", False, "auto_reply"),
+    ({"auto-submitted": "auto-notified"}, "x", False, "auto_reply"),
+    ({"precedence": "bulk"}, "x", False, "auto_reply"),
+    ({"precedence": "junk"}, "x", False, "auto_reply"),
+    ({"precedence": "List"}, "x", False, "auto_reply"),
+    # ...but with files it may be a platform's or a list's copy of a real submission.
+    ({"auto-submitted": "auto-generated"}, "【示例公司】绿盟企业案例征集", True, None),
+    ({"auto-submitted": "Auto-Generated (示例省申报平台)"}, "x", True, None),
+    ({"precedence": "bulk"}, "x", True, None),
+    ({"precedence": "junk"}, "x", True, None),
+    ({"precedence": "list"}, "x", True, None),
+    ({"precedence": " BULK (mass mailing)"}, "x", True, None),
+    ({"auto-submitted": "no", "precedence": "list"}, "x", True, None),
+])
+def test_generated_or_bulk_mail_with_files_may_be_a_submission(headers, subject, attached, kind):
+    message = mail(headers, subject=subject, attachments=(FORM,) if attached else ())
+    assert automatic_kind(message) == kind
+
+
+@pytest.mark.parametrize("message, kind", [
+    (mail({"content-type": "multipart/report; report-type=delivery-status"},
+          content_type="multipart/report"), "bounce"),
+    (mail({}, subject="已读: 【已受理】x"), "receipt"),
+    (mail({}, subject="系统退信"), "bounce"),
+    # The envelope alone is automatic_kind's business, not a report.
+    (mail({}, sender="mailer-daemon@example.com"), None),
+    (mail({}, return_path=""), None),
+])
+def test_report_kind_reads_the_mail_not_the_envelope(message, kind):
+    assert report_kind(message) == kind
+
+
+@pytest.mark.parametrize("value, word", [
+    ("auto-generated", "auto-generated"), ("Auto-Generated (by the platform)", "auto-generated"),
+    (" No (a person wrote this) ", "no"), ("", ""), ("(only a comment)", ""),
+    ("auto-replied; owner-email=a@example.com", "auto-replied"),
+])
+def test_header_word(value, word):
+    assert header_word(value) == word
 
 
 # --- Real shapes of mail no person wrote, parsed from bytes ------------------------------------

@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from outbox.spool import SpoolSender
+from pipeline.errors import SendError
+from pipeline.outboxdb import Outbox
 from pipeline import cli, runner
 from pipeline.config import KEYS, parse_config
 from pipeline.figures import campaign_days, failed_replies, queue_digest, render_digest
@@ -38,8 +40,11 @@ class RefusingFirst:
 
     def send(self, outbox_id: int, to_addr: str, message_id: str, raw: bytes) -> None:
         if outbox_id == 1:
-            raise OSError("simulated SMTP refusal")
+            raise SendError("temporary", "451 simulated SMTP refusal", 451)
         self.spool.send(outbox_id, to_addr, message_id, raw)
+
+    def close(self) -> None:
+        pass
 
 
 def deliver(workspace: Workspace, name: str, data: bytes) -> None:
@@ -218,8 +223,8 @@ def test_unreadable_attachments_links_and_seals_need_a_person(day1, day2):
 
 def test_failed_replies_need_a_person(day1):
     _, text, _ = day1
-    assert "发送失败的回复（1）\n     · [CCEA-2022-G-0001] 【已受理】" in text
-    assert "（收件人：" in text and "已尝试2次：simulated SMTP refusal" in text
+    assert "发送失败或退信的回复（1）\n     · [CCEA-2022-G-0001] 【已受理】" in text
+    assert "（收件人：" in text and "正在重试（已尝试2次）：451 simulated SMTP refusal" in text
 
 
 def test_mailbox_health(day1, day2):
@@ -244,16 +249,23 @@ def test_quota_names_only_the_groups_over_the_maximum(profiles):
     assert (figures.received, figures.complete, figures.deficient, figures.late) == (8, 4, 3, 1)
 
 
-def test_failed_replies_are_those_still_unsent_after_an_error():
-    db = Database(None)
-    for n in range(1, 4):
-        db.queue_reply({"kind": "receipt", "to_addr": f"a{n}@example.com", "subject": f"S{n}",
-                        "message_id": f"<m{n}@example.org>", "raw": b"", "created_at": DAY1.isoformat()})
-    db.mark_send_failed(1, "Connection refused")
-    db.mark_send_failed(2, "timed out")
-    db.mark_sent(2, DAY1.isoformat())
+def test_failed_replies_are_those_refused_bounced_or_still_retrying():
+    db, now = Database(None), DAY1
+    outbox = Outbox(db)
+    for n in range(1, 5):
+        outbox.queue({"kind": "receipt", "to_addr": f"a{n}@example.com", "subject": f"S{n}",
+                      "message_id": f"<m{n}@example.org>", "raw": b"", "created_at": now.isoformat()})
+        assert outbox.claim(n, now)
+    outbox.retry_later(1, now, "Connection refused", None, False)
+    outbox.mark_sent(2, now)
+    outbox.mark_failed(3, "550 mailbox unavailable", 550)
+    outbox.mark_sent(4, now)
+    with db.transaction():
+        outbox.mark_bounced(outbox.row(4), now, "a4@example.com", "5.1.1 user unknown", "5.1.1")
     assert [(f.subject, f.address, f.detail) for f in failed_replies(db)] == [
-        ("S1", "a1@example.com", "已尝试1次：Connection refused")]
+        ("S1", "a1@example.com", "正在重试（已尝试1次）：Connection refused"),
+        ("S3", "a3@example.com", "发送失败（已尝试1次）：550 mailbox unavailable"),
+        ("S4", "a4@example.com", "已退信：5.1.1 user unknown")]
 
 
 # ---- queueing the digest --------------------------------------------------------------------

@@ -51,6 +51,7 @@ password_env = "{SECRET_ENV}"
 
 [replies]
 spool = "var/outbox"
+mode = "send"
 ''', encoding="utf-8")
 
     def run(self):

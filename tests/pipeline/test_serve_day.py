@@ -77,6 +77,7 @@ interval = 900
 
 [replies]
 spool = "var/outbox"
+mode = "send"
 
 [digest]
 to = ["secretariat@example.org"]

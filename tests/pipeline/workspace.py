@@ -25,6 +25,8 @@ backlog = "reply"
 
 [replies]
 spool = "var/outbox"
+# The tests look at what would be sent; review mode has tests of its own.
+mode = "send"
 '''
 
 
