@@ -69,17 +69,20 @@ def print_report(console: Console, report: RunReport) -> None:
         console.print(f"[red]parked message {row_id}[/red]: {error}")
     for line in report.send_errors:
         console.print(f"[red]not sent[/red] {line}")
-    if report.held:
-        console.print(f"{report.held} repl(ies) held for review ([replies] mode = \"review\"): "
-                      "`intake outbox list`, then `intake outbox approve ID` or `--all`")
+    print_held(console, report.held)
 
 
 def print_demo(console: Console, rows: list[dict], config: Config, report: RunReport) -> None:
     print_list(console, rows)
     console.print(f"database: {config.database}\nreplies spooled to: {config.replies.spool}")
-    if report.held:
-        console.print(f"{report.held} repl(ies) held for review ([replies] mode = \"review\"): "
-                      "`intake outbox list` shows them, `intake outbox approve --all` sends them")
+    print_held(console, report.held)
+
+
+def print_held(console: Console, held: int) -> None:
+    if held:  # "\\[" keeps rich from reading [replies] as markup
+        console.print(f"{held} repl(ies) held for review (\\[replies] mode = \"review\"): "
+                      "`intake outbox list` shows them, `intake outbox approve ID` or `--all` "
+                      "sends them")
 
 
 def print_check(console: Console, result: dict) -> None:

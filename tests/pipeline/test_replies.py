@@ -209,7 +209,8 @@ def test_review_mode_holds_everything_until_approved(tmp_path, smtp_server):
     workspace = smtp_workspace(tmp_path, smtp_server, samples, replies='mode = "review"')
     result = workspace.intake("run")
     assert result.returncode == 0, result.stderr
-    assert "3 repl(ies) held for review" in result.stdout and smtp_server.transactions == 0
+    assert '3 repl(ies) held for review ([replies] mode = "review")' in result.stdout
+    assert smtp_server.transactions == 0
     listing = workspace.intake("outbox", "list", "--status", "held")
     assert listing.stdout.count("held") >= 3 and "CCEA-2022-CSR-0002" in listing.stdout
     shown = workspace.intake("outbox", "show", "2")
