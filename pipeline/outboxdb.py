@@ -169,8 +169,10 @@ class Outbox:
         """Inside the caller's transaction: the row bounced, its address is failing."""
         self.db.update("outbox", row["id"], {"status": "bounced", "bounced_at": stamp(now),
                                              "bounce": detail})
+        # A reply has one recipient, the one we chose; only a digest's bounce must say which.
+        failing = address if row["kind"] == "digest" and address else row["to_addr"]
         self.db.upsert("failing_addresses", {
-            "address": address or row["to_addr"], "since": stamp(now), "outbox_id": row["id"],
+            "address": failing, "since": stamp(now), "outbox_id": row["id"],
             "status": status, "diagnostic": detail}, pk="address")
 
     def is_failing(self, address: str) -> bool:
