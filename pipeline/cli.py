@@ -11,14 +11,13 @@ import click
 from rich.console import Console
 
 from pipeline import views
+from pipeline.cliopts import config_option
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, IntakeError
 from pipeline.outboxcli import outbox_group
 from pipeline.runner import run, utc_now
 
 console = Console()
-config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                             help="config.toml to use (default: $INTAKE_CONFIG, else ./config.toml)")
 
 
 def _config(path: str | None) -> Config:

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cliopts import config_option
 from pipeline.config import Config, load_config
 from pipeline.db import Database
 from pipeline.errors import AlreadyRunning
@@ -18,8 +19,6 @@ from pipeline.sending import reason_text
 from pipeline.views import open_db
 
 console = Console()
-config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                             help="config.toml to use (default: $INTAKE_CONFIG, else ./config.toml)")
 by_option = click.option("--by", default=getpass.getuser, show_default="the login name",
                          help="Who decided, recorded with the row.")
 
