@@ -17,7 +17,8 @@ from rules.profile import Profile
 from rules.types import Finding, Submission
 from rules.vocabulary import KIND_NAMES
 
-PREFIXES = {"receipt": "【已受理】", "deficiency": "【需补正】", "late": "【逾期】"}
+PREFIXES = {"receipt": "【已受理】", "deficiency": "【需补正】", "late": "【逾期】",
+            "rejection": "【不予受理】"}
 UPDATED = "【已更新】"
 LOOP_HEADER = "X-Intake-Loop"
 
@@ -51,6 +52,8 @@ class Answer:
     reference: str
     findings: tuple[Finding, ...]
     previous: tuple[Finding, ...] | None = None
+    # A rejection's reason, in the secretariat's words (`intake reject --note`).
+    note: str = ""
 
     @property
     def updated(self) -> bool:
@@ -106,7 +109,7 @@ def _context(settings: ReplySettings, profile: Profile, submission: Submission,
         "errors": answer.errors(), "resolved": answer.resolved(),
         "warnings": [f for f in answer.findings if f.severity == "warning"],
         "deadline": chinese_date(profile.deadline) if profile.deadline else "",
-        "late_policy": profile.late_policy, "updated": answer.updated,
+        "late_policy": profile.late_policy, "updated": answer.updated, "note": answer.note,
         "secretariat_name": settings.secretariat_name,
         "secretariat_contact": settings.secretariat_contact,
     }
@@ -124,9 +127,10 @@ class Envelope:
     references: tuple[str, ...] = ()
 
 
-def assemble(settings: ReplySettings, envelope: Envelope, text: str, html: str,
-             now: datetime) -> tuple[str, bytes]:
-    """(Message-ID, bytes) of a mail with a plain and an HTML part saying the same thing."""
+def assemble(settings: ReplySettings, envelope: Envelope, text: str, html: str, now: datetime,
+             files: tuple[tuple[str, bytes, str, str], ...] = ()) -> tuple[str, bytes]:
+    """(Message-ID, bytes) of a mail with a plain and an HTML part saying the same thing, and
+    the files (name, data, maintype, subtype) attached after them."""
     message = EmailMessage(policy=default_policy)
     message["From"] = Address(settings.from_name, addr_spec=settings.from_addr)
     if envelope.to:  # a digest written to a file for reading has no recipient
@@ -145,6 +149,8 @@ def assemble(settings: ReplySettings, envelope: Envelope, text: str, html: str,
     # Template blocks leave blank-line runs behind; a letter has single blank lines.
     message.set_content(re.sub(r"\n{3,}", "\n\n", text))
     message.add_alternative(html, subtype="html")
+    for name, data, maintype, subtype in files:
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message_id, message.as_bytes()
 
 

@@ -9,7 +9,9 @@ from outbox.render import render
 from rules.common import chinese_date
 
 VERDICT_NAMES = {"complete": "已受理", "deficient": "需补正", "late": "逾期",
-                 "duplicate": "重复", "not_submission": "非申报"}
+                 "duplicate": "重复", "not_submission": "非申报", "rejected": "不予受理"}
+# The widest bar of the arrivals chart, in pixels (HTML) and in blocks (plain text).
+BAR_PIXELS, BAR_BLOCKS = 240, 30
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,27 @@ class CampaignDay:
     # Mails of the day recognised as the same content again / ever.
     duplicates: int
     duplicates_total: int
+    # Submissions a person rejected (intake reject).
+    rejected: int = 0
     # Current submissions by category (案例类别), most frequent first.
     categories: tuple[tuple[str, int], ...] = ()
-    # The profile's quota (None: the notice sets none) and the groups over it.
+    # The profile's quota (None: the notice sets none), what it counts by (its description),
+    # and every group (province, recommending park…) with its count.
     quota_max: int | None = None
-    over_quota: tuple[tuple[str, int], ...] = ()
+    quota_by: str = ""
+    quota_groups: tuple[tuple[str, int], ...] = ()
+    # New submissions per local day over the last two weeks, ending with the digest's day.
+    arrivals: tuple[tuple[date, int], ...] = ()
+
+    @property
+    def over_quota(self) -> tuple[tuple[str, int], ...]:
+        return tuple((k, n) for k, n in self.quota_groups
+                     if self.quota_max is not None and n > self.quota_max)
+
+    @property
+    def at_quota(self) -> tuple[tuple[str, int], ...]:
+        """Groups that have reached the quota: one more would be over it."""
+        return tuple((k, n) for k, n in self.quota_groups if n == self.quota_max)
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,8 @@ class NewSubmission:
     unit_name: str
     case_name: str
     verdict: str
-    errors: int
+    # What still counts against it: the messages of its open error findings.
+    findings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +129,17 @@ class DigestFigures:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    maintype: str
+    subtype: str
+
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@dataclass(frozen=True)
 class Digest:
     day: date
     to: tuple[str, ...]
@@ -138,13 +168,33 @@ def _needs_sections(needs: NeedsPerson) -> list[dict[str, object]]:
     return [{"title": title, "who": who, "flags": flags} for title, who, flags in groups if flags]
 
 
+def arrival_chart(campaigns: tuple[CampaignDay, ...]) -> list[dict[str, object]]:
+    """Bars of new submissions per day per campaign, on one scale for every campaign, so a
+    webmail client that shows no images still draws them (inline-styled widths). The quiet
+    days before the first arrival of the fortnight are left out."""
+    most = max((n for c in campaigns for _, n in c.arrivals), default=0)
+    # Every chart starts on the first day any campaign had an arrival, so the days line up.
+    first = min((d for c in campaigns for d, n in c.arrivals if n), default=None)
+    charts = []
+    for c in campaigns:
+        if not any(n for _, n in c.arrivals):
+            continue
+        bars = [{"day": d.strftime("%m-%d"), "n": n,
+                 "pixels": round(BAR_PIXELS * n / most) if n else 0,
+                 "blocks": "█" * max(1, round(BAR_BLOCKS * n / most)) if n else ""}
+                for d, n in c.arrivals if d >= first]
+        charts.append({"title": c.title, "bars": bars})
+    return charts
+
+
 def _context(settings: ReplySettings, figures: DigestFigures, now: datetime) -> dict[str, object]:
     new = [{"campaign": s.campaign, "reference": s.reference, "unit_name": s.unit_name or "（未识别）",
             "case_name": s.case_name or "（未识别）", "verdict": VERDICT_NAMES.get(s.verdict, s.verdict),
-            "errors": s.errors} for s in figures.new_submissions]
+            "errors": len(s.findings), "findings": s.findings} for s in figures.new_submissions]
     return {
         "day": figures.day.isoformat(), "day_cn": chinese_date(figures.day),
         "campaigns": figures.campaigns, "new_submissions": new,
+        "charts": arrival_chart(figures.campaigns),
         "needs": _needs_sections(figures.needs), "needs_count": figures.needs.count(),
         "mailboxes": figures.mailboxes,
         "generated": now.strftime("%Y-%m-%d %H:%M"), "secretariat_name": settings.secretariat_name,
@@ -152,12 +202,15 @@ def _context(settings: ReplySettings, figures: DigestFigures, now: datetime) -> 
 
 
 def build_digest(settings: ReplySettings, to: tuple[str, ...], figures: DigestFigures,
-                 now: datetime) -> Digest:
-    """The digest mail of `figures.day`; `now` (local time) is when it was made."""
+                 now: datetime, attachments: tuple[Attachment, ...] = ()) -> Digest:
+    """The digest mail of `figures.day`, with attachments (the 汇总表); `now` (local time) is
+    when it was made."""
     context = _context(settings, figures, now)
+    context["attachments"] = [a.name for a in attachments]
     envelope = Envelope(to=", ".join(one_line(a, 320) for a in to),
                         subject=digest_subject(figures.day), auto_submitted="auto-generated")
     text = render("digest.txt.j2", context, settings.templates)
     html = render("digest.html.j2", context, settings.templates)
-    message_id, raw = assemble(settings, envelope, text, html, now)
+    files = tuple((a.name, a.data, a.maintype, a.subtype) for a in attachments)
+    message_id, raw = assemble(settings, envelope, text, html, now, files)
     return Digest(figures.day, to, envelope.subject, message_id, raw)

@@ -11,7 +11,7 @@ from rules.profile import Profile
 # Reply and forward prefixes as Chinese and Western clients write them, repeated.
 _PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|回复|答复|转发|回覆|轉發)\s*[:：]\s*)+", re.I)
 _SUFFIX = re.compile(r"\s*[-—_－(（]*\s*(补充材料|补充|更新|修改稿?|修订版?)\s*[)）]*\s*$")
-_OURS = re.compile(r"^(【(已受理|需补正|逾期|已更新|补正提醒)】\s*)+")
+_OURS = re.compile(r"^(【(已受理|需补正|逾期|已更新|补正提醒|不予受理)】\s*)+")
 _REFERENCE = re.compile(r"\s*[（(](受理|登记)编号[:：][^）)]*[）)]\s*$")
 # Outlook in Chinese writes 自动答复, QQ and NetEase 自动回复.
 _AUTO_SUBJECT = re.compile(r"^\s*(自动回复|自動回覆|自动答复|自動答覆|自动应答|auto(matic)?\s*reply|"

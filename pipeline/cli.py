@@ -11,11 +11,15 @@ import click
 from rich.console import Console
 
 from pipeline import views
+from pipeline.browsecli import browse_command
 from pipeline.cliopts import config_option
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, IntakeError
+from pipeline.exportcli import export_group
 from pipeline.outboxcli import outbox_group
+from pipeline.overridecli import COMMANDS as OVERRIDE_COMMANDS
 from pipeline.runner import run, utc_now
+from rules.vocabulary import VERDICTS
 
 console = Console()
 
@@ -158,12 +162,35 @@ def digest_command(config_path: str | None, day: datetime | None, send: bool,
 
 @main.command("list")
 @config_option
-@click.option("--status", help="Only messages with this status (fetched, done, parked).")
+@click.option("--status", type=click.Choice(["fetched", "done", "parked"]),
+              help="Only messages with this status.")
 @click.option("--campaign", help="Only messages of this campaign.")
-def list_command(config_path: str | None, status: str | None, campaign: str | None) -> None:
+@click.option("--verdict", type=click.Choice(VERDICTS),
+              help="Only this current verdict (a submission's, after people's decisions).")
+@click.option("--unit", help="Only units whose name contains this.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only mail fetched on this day (YYYY-MM-DD, [schedule] timezone).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Only mail fetched on or after this day.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of the table.")
+def list_command(config_path: str | None, status: str | None, campaign: str | None,
+                 verdict: str | None, unit: str | None, day: datetime | None,
+                 since: datetime | None, as_json: bool) -> None:
     """The message ledger: every mail, its campaign, verdict, reference and findings."""
-    with views.open_db(_config(config_path)) as db:
-        views.print_list(console, views.message_rows(db, status, campaign))
+    from pipeline.days import day_bounds
+
+    config = _config(config_path)
+    zone = config.schedule.zone
+    start, end = day_bounds(day.date(), zone) if day else (None, None)
+    if since:
+        start = max(start or "", day_bounds(since.date(), zone)[0])
+    where = views.ListFilter(status, campaign, None, verdict, unit, start, end)
+    with views.open_db(config) as db:
+        rows = views.message_rows(db, where=where)
+    if as_json:
+        click.echo(json.dumps([views.list_json(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        views.print_list(console, rows)
 
 
 @main.command("show")
@@ -223,3 +250,7 @@ def doctor_command(config_path: str | None) -> None:
 
 
 main.add_command(outbox_group)
+main.add_command(browse_command)
+main.add_command(export_group)
+for _command in OVERRIDE_COMMANDS:
+    main.add_command(_command)

@@ -23,7 +23,7 @@ KEYS: dict[str, set[str]] = {
     "replies": {"sender", "spool", "from", "from_name", "domain", "mode", "aliases", "templates",
                 "per_sender_daily", "global_hourly", "give_up_hours"},
     "smtp": {"host", "port", "tls", "ca_file", "user", "password_env", "password_file", "timeout"},
-    "secretariat": {"name", "contact"},
+    "secretariat": {"name", "contact", "operator"},
     "processing": {"max_attempts"},
     "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout"},
     "schedule": {"timezone", "outbox_interval", "reminders", "digest"},
@@ -42,6 +42,8 @@ class Config:
     replies: RepliesConfig
     secretariat_name: str = "案例征集秘书处"
     secretariat_contact: str = ""
+    # Who `intake waive/set/accept/reject` and `intake outbox approve` record without --by.
+    secretariat_operator: str = ""
     max_attempts: int = 3
     path: Path | None = None
     cache: Path = Path("var/cache")
@@ -92,6 +94,7 @@ def parse_config(data: dict, base: Path, path: Path | None = None) -> Config:
         replies=parse_replies(data.get("replies", {}), data.get("smtp", {}), base),
         secretariat_name=secretariat.get("name", "案例征集秘书处"),
         secretariat_contact=secretariat.get("contact", ""),
+        secretariat_operator=str(secretariat.get("operator", "")),
         max_attempts=int(processing.get("max_attempts", 3)),
         path=path,
         cache=base / paths.get("cache", "var/cache"),

@@ -105,6 +105,99 @@ def m005_outbox_states(db: _Database) -> None:
     }, pk="address")
 
 
+@migrations()
+def m006_overrides(db: _Database) -> None:
+    """People's decisions over the automatic ones (intake waive / set / accept / reject), and
+    which findings a waiver covers; `fields` keeps the values in force (corrections applied).
+    `before`: the findings that counted before the decision (JSON), for the updated reply."""
+    db["overrides"].create({
+        "id": int, "submission_id": int, "version": int, "action": str, "rule": str,
+        "field": str, "value": str, "previous": str, "note": str, "by": str, "at": str,
+        "before": str,
+    }, pk="id", not_null={"submission_id", "action", "note", "by", "at"},
+        foreign_keys=[("submission_id", "submissions", "id")])
+    db["overrides"].create_index(["submission_id"])
+    db["findings"].add_column("waived_by", int)
+
+
+# The Chinese words of the views below. A migration is a snapshot: later vocabulary changes
+# need a new migration, so these are spelled out here rather than imported.
+_VERDICTS = (("complete", "已受理"), ("deficient", "需补正"), ("late", "逾期"),
+             ("rejected", "不予受理"), ("duplicate", "重复来信"), ("not_submission", "非申报邮件"))
+_SEVERITIES = (("error", "错误"), ("warning", "提醒"))
+_REPLY_KINDS = (("receipt", "受理回执"), ("deficiency", "补正通知"), ("late", "逾期通知"),
+                ("reminder", "补正提醒"), ("rejection", "不予受理通知"), ("digest", "每日汇总"))
+_REPLY_STATES = (("held", "待审核"), ("queued", "待发送"), ("sending", "发送中"),
+                 ("sent", "已发送"), ("failed", "发送失败"), ("suppressed", "按规则未发送"),
+                 ("discarded", "已撤销"), ("bounced", "被退回"))
+_ACTIONS = (("waive", "豁免"), ("set", "更正字段"), ("accept", "人工受理"),
+            ("reject", "不予受理"), ("reprocess", "重新检查"))
+
+
+def _named(column: str, names: tuple[tuple[str, str], ...]) -> str:
+    """A CASE giving the Chinese word of a code; an unknown code shows as itself."""
+    whens = " ".join(f"when '{code}' then '{word}'" for code, word in names)
+    return f"case {column} {whens} else {column} end"
+
+
+def _text(column: str) -> str:
+    """A JSON field value as text: a list (a choice) joined with 、, a scalar as itself."""
+    value = f"case when json_valid({column}) then {column} else json_quote({column}) end"
+    return f"(select group_concat(j.value, '、') from json_each({value}) j)"
+
+
+def _beijing(column: str) -> str:
+    # Times are stored in UTC; the secretariat reads Beijing time (UTC+8, no daylight saving).
+    return f"datetime({column}, '+8 hours')"
+
+
+@migrations()
+def m007_overview(db: _Database) -> None:
+    """Read-only views with Chinese column names for `intake browse` (Datasette), and the
+    indexes their per-version lookups need."""
+    db["fields"].create_index(["version_id", "key"], if_not_exists=True)
+    db["findings"].create_index(["version_id"], if_not_exists=True)
+    db["versions"].create_index(["submission_id", "number"], if_not_exists=True)
+    current = "versions v on v.submission_id = s.id and v.number = s.version"
+    db.create_view("申报汇总", f"""
+        select s.reference as 受理编号, s.campaign as 征集活动, s.unit_name as 单位名称,
+          s.case_name as 案例名称,
+          (select {_text("c.value")} from fields c where c.version_id = v.id
+            and c.key = 'category') as 案例类别,
+          {_named("s.verdict", _VERDICTS)} as 结论, s.version as 版本数,
+          {_beijing("s.created_at")} as 首次收到, {_beijing("s.updated_at")} as 最近更新,
+          (select count(*) from findings f where f.version_id = v.id and f.severity = 'error'
+            and f.waived_by is null) as 待补正,
+          s.sender as 发件人
+        from submissions s left join {current}""")
+    db.create_view("审查意见", f"""
+        select s.reference as 受理编号, s.campaign as 征集活动, v.number as 版本,
+          case when v.number = s.version then '是' else '否' end as 当前版本,
+          f.rule as 规则, f.field as 字段, {_named("f.severity", _SEVERITIES)} as 严重程度,
+          f.message as 说明, case when f.waived_by is null then '否' else '是' end as 已豁免
+        from findings f join versions v on f.version_id = v.id
+          join submissions s on v.submission_id = s.id""")
+    db.create_view("回复邮件", f"""
+        select o.id as 编号, s.reference as 受理编号, {_named("o.kind", _REPLY_KINDS)} as 类型,
+          o.to_addr as 收件人, o.subject as 主题, {_named("o.status", _REPLY_STATES)} as 状态,
+          {_beijing("o.created_at")} as 生成时间, {_beijing("o.sent_at")} as 发送时间,
+          coalesce(o.error, o.reason) as 说明
+        from outbox o left join submissions s on o.submission_id = s.id""")
+    db.create_view("来信", f"""
+        select m.id as 编号, {_beijing("m.received_at")} as 收到时间, m.sender as 发件人,
+          m.subject as 主题, m.campaign as 征集活动,
+          case m.status when 'parked' then '已搁置' when 'fetched' then '待处理'
+            else {_named("m.verdict", _VERDICTS)} end as 处理结果,
+          s.reference as 受理编号, coalesce(nullif(m.error, ''), nullif(m.note, '')) as 说明
+        from messages m left join submissions s on m.submission_id = s.id""")
+    db.create_view("人工处理", f"""
+        select s.reference as 受理编号, o.version as 版本, {_named("o.action", _ACTIONS)} as 操作,
+          o.rule as 规则, o.field as 字段, {_text("o.value")} as 新值,
+          {_text("o.previous")} as 原值, o.note as 说明, o."by" as 操作人,
+          {_beijing("o.at")} as 时间
+        from overrides o join submissions s on o.submission_id = s.id""")
+
+
 @dataclass(frozen=True)
 class FolderState:
     """What the ledger knows of a folder: its UIDVALIDITY and the two uid boundaries.
@@ -307,10 +400,12 @@ class Database:
             "where submission_id = ?) order by d.id", [submission_id, submission_id]))
 
     def version_findings(self, submission_id: int, number: int) -> list[dict]:
-        """The findings of one version of a submission, as rule, field, severity, message."""
+        """The findings that count (not waived) of one version of a submission, as rule,
+        field, severity, message."""
         return self.query(
             "select f.rule, f.field, f.severity, f.message from findings f join versions v on "
-            "f.version_id = v.id where v.submission_id = ? and v.number = ? order by f.id",
+            "f.version_id = v.id where v.submission_id = ? and v.number = ? and f.waived_by "
+            "is null order by f.id",
             [submission_id, number])
 
     def next_reference(self, campaign: str, prefix: str) -> str:
@@ -336,10 +431,13 @@ class Database:
     def save_version(self, version: dict, documents: list[dict], fields: dict[str, object]) -> int:
         version_id = int(self.db["versions"].insert(version).last_pk)
         self.db["documents"].insert_all([{**d, "version_id": version_id} for d in documents])
+        self.insert_fields(version_id, fields)
+        return version_id
+
+    def insert_fields(self, version_id: int, fields: dict[str, object]) -> None:
         self.db["fields"].insert_all([{"version_id": version_id, "key": k,
                                        "value": json.dumps(v, ensure_ascii=False)}
                                       for k, v in fields.items()])
-        return version_id
 
     def save_findings(self, message_row: int, version_id: int | None, findings: list[dict]) -> None:
         self.db["findings"].insert_all([{**f, "message_row": message_row, "version_id": version_id}

@@ -7,43 +7,26 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from outbox.compose import one_line
-from outbox.digest import (CampaignDay, Digest, DigestFigures, Flag, MailboxEvent, MailboxHealth,
-                           NeedsPerson, NewSubmission, build_digest, digest_subject)
+from outbox.digest import (XLSX, Attachment, CampaignDay, Digest, DigestFigures, MailboxEvent,
+                           MailboxHealth, NewSubmission, build_digest, digest_subject)
 from pipeline.config import Config
 from pipeline.db import Database
+from pipeline.days import day_bounds, local_text, moment, on_day
+from pipeline.needs import needs_person
 from pipeline.outboxdb import Outbox
-from pipeline.remind import moment as _moment
 from pipeline.runner import settings_of
-from pipeline.sending import reason_text
 from rules.profile import Profile
-
-def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
-    """The local day as UTC 'YYYY-MM-DD HH:MM:SS' bounds, as SQLite's datetime() writes them."""
-    start = datetime.combine(day, time(0), zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), zone)
-    return tuple(m.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") for m in (start, end))
-
-
-# "datetime(x) >= :start and datetime(x) < :end": stored times carry offsets; SQLite's
-# datetime() turns each into UTC so they compare with the day's bounds.
-def _on_day(column: str) -> str:
-    return f"datetime({column}) >= :start and datetime({column}) < :end"
-
-
-def _local(utc_text: str | None, zone: tzinfo) -> str:
-    if not utc_text:
-        return ""
-    return _moment(utc_text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def submission_counts(db: Database, bounds: tuple[str, str]) -> dict[str, dict]:
     rows = db.query(
         "select campaign, count(*) as total, sum(verdict = 'complete') as complete, "
         "sum(verdict = 'deficient') as deficient, sum(verdict = 'late') as late, "
-        f"sum({_on_day('created_at')}) as received from submissions group by campaign",
+        "sum(verdict = 'rejected') as rejected, "
+        f"sum({on_day('created_at')}) as received from submissions group by campaign",
         {"start": bounds[0], "end": bounds[1]})
     return {r["campaign"]: r for r in rows}
 
@@ -52,7 +35,7 @@ def corrected_counts(db: Database, bounds: tuple[str, str]) -> dict[str, int]:
     """Existing submissions that got a new version on the day."""
     rows = db.query(
         "select s.campaign, count(distinct v.submission_id) as n from versions v join "
-        f"submissions s on v.submission_id = s.id where v.number > 1 and {_on_day('v.created_at')} "
+        f"submissions s on v.submission_id = s.id where v.number > 1 and {on_day('v.created_at')} "
         "group by s.campaign", {"start": bounds[0], "end": bounds[1]})
     return {r["campaign"]: r["n"] for r in rows}
 
@@ -60,7 +43,7 @@ def corrected_counts(db: Database, bounds: tuple[str, str]) -> dict[str, int]:
 def duplicate_counts(db: Database, bounds: tuple[str, str]) -> dict[str, tuple[int, int]]:
     """Mails recognised as the same content again: (on the day, ever), by campaign."""
     rows = db.query(
-        f"select campaign, sum({_on_day('fetched_at')}) as day, count(*) as total from messages "
+        f"select campaign, sum({on_day('fetched_at')}) as day, count(*) as total from messages "
         "where verdict = 'duplicate' and campaign is not null group by campaign",
         {"start": bounds[0], "end": bounds[1]})
     return {r["campaign"]: (r["day"] or 0, r["total"]) for r in rows}
@@ -105,9 +88,24 @@ def quota_counts(db: Database) -> dict[str, list[tuple[str, int]]]:
     return groups
 
 
+def arrival_counts(db: Database, day: date, zone: tzinfo,
+                   days: int = 14) -> dict[str, tuple[tuple[date, int], ...]]:
+    """New submissions per local day over the `days` days ending with `day`, by campaign."""
+    first = day - timedelta(days=days - 1)
+    start, end = day_bounds(first, zone)[0], day_bounds(day, zone)[1]
+    rows = db.query("select campaign, created_at from submissions where "
+                    "datetime(created_at) >= ? and datetime(created_at) < ?", [start, end])
+    counts: dict[str, Counter] = {}
+    for row in rows:
+        local = moment(row["created_at"]).astimezone(zone).date()
+        counts.setdefault(row["campaign"], Counter())[local] += 1
+    span = [first + timedelta(days=n) for n in range(days)]
+    return {c: tuple((d, n[d]) for d in span) for c, n in counts.items()}
+
+
 def _waited(oldest: str | None, day: date, zone: tzinfo) -> int | None:
     """Whole local days from a notice to the day (0 for a notice after it: a past digest)."""
-    return None if oldest is None else max(0, (day - _moment(oldest).astimezone(zone).date()).days)
+    return None if oldest is None else max(0, (day - moment(oldest).astimezone(zone).date()).days)
 
 
 def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
@@ -117,6 +115,7 @@ def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
     counts, corrected = submission_counts(db, bounds), corrected_counts(db, bounds)
     duplicates, oldest = duplicate_counts(db, bounds), oldest_notices(db)
     categories, quotas = category_counts(db), quota_counts(db)
+    arrivals = arrival_counts(db, day, zone)
     ids = [c for c in profiles if c in counts or c in duplicates]
     ids += sorted((set(counts) | set(duplicates)) - set(ids))
     result = []
@@ -128,118 +127,30 @@ def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
             campaign=campaign, title=profile.title if profile else campaign,
             received=row.get("received") or 0, total=row.get("total") or 0,
             complete=row.get("complete") or 0, deficient=row.get("deficient") or 0,
-            late=row.get("late") or 0, oldest_wait_days=_waited(oldest.get(campaign), day, zone),
+            late=row.get("late") or 0, rejected=row.get("rejected") or 0,
+            oldest_wait_days=_waited(oldest.get(campaign), day, zone),
             corrected=corrected.get(campaign, 0), duplicates=day_duplicates,
             duplicates_total=all_duplicates, categories=categories.get(campaign, ()),
             quota_max=quota.max if quota else None,
-            over_quota=tuple((k, n) for k, n in quotas.get(campaign, ())
-                             if quota and n > quota.max)))
+            quota_by=quota.description if quota else "",
+            quota_groups=tuple(quotas.get(campaign, ())) if quota else (),
+            arrivals=arrivals.get(campaign, ())))
     return tuple(result)
 
 
 def new_submissions(db: Database, day: date, zone: tzinfo) -> tuple[NewSubmission, ...]:
-    """Submissions first received on the day, with their current verdict and error count."""
+    """Submissions first received on the day, with their current verdict and what still counts
+    against them (error findings of the current version, not waived)."""
     start, end = day_bounds(day, zone)
     rows = db.query(
-        "select s.campaign, s.reference, s.unit_name, s.case_name, s.verdict, "
-        "(select count(*) from findings f join versions v on f.version_id = v.id "
-        "where v.submission_id = s.id and v.number = s.version and f.severity = 'error' "
-        "and f.rule != 'deadline_passed') as errors "
-        f"from submissions s where {_on_day('s.created_at')} order by s.id",
+        "select s.id, s.campaign, s.reference, s.unit_name, s.case_name, s.verdict, s.version "
+        f"from submissions s where {on_day('s.created_at')} order by s.id",
         {"start": start, "end": end})
     return tuple(NewSubmission(r["campaign"], r["reference"], r["unit_name"] or "",
-                               r["case_name"] or "", r["verdict"], r["errors"]) for r in rows)
-
-
-def _flag(reference: str, subject: str | None, address: str | None, detail: str | None) -> Flag:
-    return Flag(reference, one_line(subject or "（无主题）", 120), one_line(address or "", 120),
-                one_line(detail or "", 300))
-
-
-def not_submissions(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
-    """Inquiries, auto-replies, bounces and unrecognised mail fetched on the day."""
-    start, end = day_bounds(day, zone)
-    rows = db.query("select id, subject, sender, note from messages where verdict = "
-                    f"'not_submission' and {_on_day('fetched_at')} order by id",
-                    {"start": start, "end": end})
-    return tuple(_flag(f"#{r['id']}", r["subject"], r["sender"], r["note"]) for r in rows)
-
-
-def parked_messages(db: Database) -> tuple[Flag, ...]:
-    """Every message parked now, whatever the day: it waits for a person until one acts."""
-    rows = db.query("select id, subject, sender, error from messages where status = 'parked' "
-                    "order by id")
-    return tuple(_flag(f"#{r['id']}", r["subject"], r["sender"],
-                       ((r["error"] or "").strip().splitlines() or [""])[-1]) for r in rows)
-
-
-def findings_of_day(db: Database, day: date, zone: tzinfo, rule: str,
-                    severity: str | None = None) -> tuple[Flag, ...]:
-    """One rule's findings on the mail fetched on the day, with the case or the mail."""
-    start, end = day_bounds(day, zone)
-    rows = db.query(
-        "select m.id, m.subject, m.sender, s.reference, f.message from findings f "
-        "join messages m on f.message_row = m.id left join submissions s on m.submission_id = s.id "
-        f"where f.rule = :rule and (:severity is null or f.severity = :severity) and "
-        f"{_on_day('m.fetched_at')} order by f.id",
-        {"rule": rule, "severity": severity, "start": start, "end": end})
-    return tuple(_flag(r["reference"] or f"#{r['id']}", r["subject"], r["sender"], r["message"])
+                               r["case_name"] or "", r["verdict"],
+                               tuple(f["message"] for f in db.version_findings(r["id"], r["version"])
+                                     if f["severity"] == "error" and f["rule"] != "deadline_passed"))
                  for r in rows)
-
-
-def _outbox_flags(db: Database, where: str, params: dict, detail) -> tuple[Flag, ...]:
-    rows = db.query(
-        "select o.id, o.kind, o.status, o.to_addr, o.subject, o.error, o.code, o.attempts, "
-        "o.reason, o.bounce, s.reference from outbox o left join submissions s on "
-        f"o.submission_id = s.id where {where} order by o.id", params)
-    return tuple(_flag(r["reference"] or f"{r['kind']} #{r['id']}", r["subject"], r["to_addr"],
-                       detail(r)) for r in rows)
-
-
-def _failure(row: dict) -> str:
-    if row["status"] == "bounced":
-        return f"已退信：{row['bounce'] or ''}"
-    if row["status"] == "queued":
-        return f"正在重试（已尝试{row['attempts']}次）：{row['error']}"
-    return f"发送失败（已尝试{row['attempts']}次）：{row['error']}"
-
-
-def failed_replies(db: Database) -> tuple[Flag, ...]:
-    """Rows refused for good, bounced, or still being retried after an error."""
-    return _outbox_flags(db, "o.status in ('failed', 'bounced') or (o.status = 'queued' and "
-                         "o.error is not null)", {}, _failure)
-
-
-def held_replies(db: Database) -> tuple[Flag, ...]:
-    """Replies waiting in review mode, whatever the day."""
-    return _outbox_flags(db, "o.status = 'held'", {},
-                         lambda r: f"待审核：intake outbox show {r['id']} / approve {r['id']}")
-
-
-def suppressed_replies(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
-    """Replies of the day not sent on purpose, with the reason."""
-    start, end = day_bounds(day, zone)
-    return _outbox_flags(db, f"o.status = 'suppressed' and {_on_day('o.created_at')}",
-                         {"start": start, "end": end}, lambda r: reason_text(r["reason"]))
-
-
-def ambiguous_replies(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
-    """Sends of the day whose first outcome was unknown: the applicant may have two copies."""
-    start, end = day_bounds(day, zone)
-    return _outbox_flags(db, f"o.ambiguous > 0 and {_on_day('o.last_attempt_at')}",
-                         {"start": start, "end": end},
-                         lambda r: "连接在邮件发出后中断，已按原编号重发，对方可能收到两封")
-
-
-def needs_person(db: Database, day: date, zone: tzinfo) -> NeedsPerson:
-    return NeedsPerson(
-        not_submissions=not_submissions(db, day, zone), parked=parked_messages(db),
-        unreadable=findings_of_day(db, day, zone, "attachment_unreadable"),
-        large_links=findings_of_day(db, day, zone, "large_attachment_link"),
-        failed_replies=failed_replies(db), held_replies=held_replies(db),
-        suppressed_replies=suppressed_replies(db, day, zone),
-        ambiguous_replies=ambiguous_replies(db, day, zone),
-        seal_warnings=findings_of_day(db, day, zone, "seal_missing", "warning"))
 
 
 def mailbox_health(db: Database, config: Config, day: date,
@@ -262,12 +173,12 @@ def _health(db: Database, source: str, start: str, end: str, zone: tzinfo) -> Ma
         " < ? and (? is null or datetime(started_at) > ?) order by id desc",
         [source, end, last_ok, last_ok])
     events = db.query(f"select at, folder, kind, detail from events where source = :source "
-                      f"and {_on_day('at')} order by id",
+                      f"and {on_day('at')} order by id",
                       {"source": source, "start": start, "end": end})
     last_error = f"{failures[0]['error_kind'] or ''} {failures[0]['error'] or ''}".strip() \
         if failures else ""
-    return MailboxHealth(source, _local(last_ok, zone), len(failures), one_line(last_error, 300),
-                         tuple(MailboxEvent(_local(e["at"], zone), e["folder"] or "", e["kind"],
+    return MailboxHealth(source, local_text(last_ok, zone), len(failures), one_line(last_error, 300),
+                         tuple(MailboxEvent(local_text(e["at"], zone), e["folder"] or "", e["kind"],
                                             one_line(e["detail"] or "", 300)) for e in events))
 
 
@@ -287,7 +198,16 @@ def render_digest(db: Database, config: Config, now: datetime, day: date | None 
     day = day or local_today(config, now)
     figures = digest_figures(db, config, day)
     return build_digest(settings_of(config), config.digest.to, figures,
-                        now.astimezone(config.schedule.zone))
+                        now.astimezone(config.schedule.zone), summary_attachment(db, config, day))
+
+
+def summary_attachment(db: Database, config: Config, day: date) -> tuple[Attachment, ...]:
+    """The 汇总表 as it stands when the digest is made, once there is a submission."""
+    from pipeline.summary import summary_workbook  # openpyxl is loaded only when needed
+
+    if not db.query("select 1 from submissions limit 1"):
+        return ()
+    return (Attachment(f"汇总表-{day.isoformat()}.xlsx", summary_workbook(db, config), *XLSX),)
 
 
 def digest_in_outbox(db: Database, day: date) -> dict | None:

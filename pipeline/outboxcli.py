@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import email
-import getpass
 from email import policy
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cliopts import config_option
+from pipeline.cliopts import by_option, config_option, who
 from pipeline.config import Config, load_config
 from pipeline.db import Database
 from pipeline.errors import AlreadyRunning
@@ -19,8 +18,6 @@ from pipeline.sending import reason_text
 from pipeline.views import open_db
 
 console = Console()
-by_option = click.option("--by", default=getpass.getuser, show_default="the login name",
-                         help="Who decided, recorded with the row.")
 
 
 @click.group("outbox")
@@ -79,7 +76,8 @@ def _readable(raw: bytes) -> str:
 @click.option("--all", "every", is_flag=True, help="Every row held for review.")
 @by_option
 @config_option
-def approve_command(ids: tuple[int, ...], every: bool, by: str, config_path: str | None) -> None:
+def approve_command(ids: tuple[int, ...], every: bool, by: str | None,
+                    config_path: str | None) -> None:
     """Let held (or suppressed, or failed) rows go out; they are sent at once when no
     `intake serve` is running, else by it within [schedule] outbox_interval."""
     if bool(ids) == every:
@@ -88,7 +86,7 @@ def approve_command(ids: tuple[int, ...], every: bool, by: str, config_path: str
     with open_db(config) as db:
         outbox = Outbox(db)
         approved = _decide(outbox.approvable() if every else list(ids),
-                           lambda i: outbox.approve(i, utc_now(), by), "approved")
+                           lambda i: outbox.approve(i, utc_now(), who(config, by)), "approved")
         if approved:
             send_now(config, db)
 
@@ -97,11 +95,12 @@ def approve_command(ids: tuple[int, ...], every: bool, by: str, config_path: str
 @click.argument("ids", type=int, nargs=-1, required=True)
 @by_option
 @config_option
-def discard_command(ids: tuple[int, ...], by: str, config_path: str | None) -> None:
+def discard_command(ids: tuple[int, ...], by: str | None, config_path: str | None) -> None:
     """Make sure rows never go out (held, queued, suppressed or failed ones)."""
-    with open_db(load_config(config_path)) as db:
+    config = load_config(config_path)
+    with open_db(config) as db:
         outbox = Outbox(db)
-        _decide(list(ids), lambda i: outbox.discard(i, utc_now(), by), "discarded")
+        _decide(list(ids), lambda i: outbox.discard(i, utc_now(), who(config, by)), "discarded")
 
 
 def _decide(ids: list[int], decide, verb: str) -> int:

@@ -15,13 +15,16 @@ from pipeline import failpoints
 from pipeline.analyse import Analysis
 from pipeline.db import Database
 from pipeline.outboxdb import Outbox
+from pipeline.overridedb import judged_rows, overrides_of
+from pipeline.overrides import Judged, correct, judge
 from pipeline.records import document_from_row, document_to_row
 from pipeline.sending import ReplyPolicy, admit, reason_text
-from rules import decide, run_rules
+from rules import run_rules
 from rules.profile import Profile
 from rules.types import Finding, Submission
 
-REPLY_KINDS = {"complete": "receipt", "deficient": "deficiency", "late": "late"}
+REPLY_KINDS = {"complete": "receipt", "deficient": "deficiency", "late": "late",
+               "rejected": "rejection"}
 log = logging.getLogger("intake")
 
 
@@ -92,16 +95,26 @@ def quota_key(profile: Profile, submission: Submission) -> str | None:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the rules made of a submission, before it is saved."""
+    """What the rules and people's decisions made of a submission, before it is saved."""
 
     submission: Submission
     existing: dict | None
     quota_key: str | None
-    findings: list[Finding]
-    verdict: str
+    judged: Judged
+    # The unit's name to record: a person's correction of unit_name wins over the subject's.
+    unit_name: str
     # Why no automatic reply goes out although the mail is a submission ("" when one does):
-    # "backlog" or "not_open".
+    # "backlog", "not_open" or "rejected".
     silence: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return self.judged.verdict
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings that count (not waived): what a reply lists."""
+        return self.judged.open()
 
 
 class Processor:
@@ -183,27 +196,40 @@ class Processor:
         if existing and _same_files(old, analysis.documents):
             return self._duplicate(message_row, analysis, (existing["reference"], existing["id"]))
         submission = _submission_of(analysis, old, profile.id)
+        decision = self.judge(profile, submission, existing, now,
+                              _silence(profile, submission, backlog))
+        return self._save(message_row, analysis, profile, decision, now)
+
+    def judge(self, profile: Profile, submission: Submission, existing: dict | None,
+              now: datetime, silence: str = "") -> Decision:
+        """Corrections, the rules, waivers and decisions: what the submission's verdict is."""
+        overrides = overrides_of(self.db, existing["id"]) if existing else ()
+        fields, corrected = correct(submission.fields, overrides)
+        submission = replace(submission, fields=fields)
         key = quota_key(profile, submission)
         count = self.db.quota_count(profile.id, key, existing["id"] if existing else None) if key else 0
         submission = replace(submission, quota_count=count)
-        findings = run_rules(submission, profile, now)
-        decision = Decision(submission, existing, key, findings, decide(findings),
-                            _silence(profile, submission, backlog))
-        return self._save(message_row, analysis, profile, decision, now)
+        judged = judge(run_rules(submission, profile, now), overrides)
+        unit = str(fields.get("unit_name") or "") if "unit_name" in corrected else \
+            submission.unit_name
+        if judged.verdict == "rejected" and not silence:
+            silence = "rejected"
+        return Decision(submission, existing, key, judged, unit, silence)
 
     def _save(self, message_row: int, analysis: Analysis, profile: Profile, decision: Decision,
               now: datetime) -> Outcome:
         submission, verdict = decision.submission, decision.verdict
         submission_id, reference, previous = self._store(message_row, profile, decision, now)
-        answer = Answer(REPLY_KINDS[verdict], reference, tuple(decision.findings), previous)
+        answer = Answer(REPLY_KINDS[verdict], reference, decision.findings, previous,
+                        decision.judged.note)
         reply, status, reason = self._reply(message_row, submission_id, analysis.mail, profile,
                                             submission, answer, decision.silence, now)
         note = reason_text(reason, profile) if reason else ""
         self.db.finish_message(message_row, {"verdict": verdict, "campaign": profile.id,
                                              "submission_id": submission_id, "note": note})
         return Outcome(analysis.mail.message_id, profile.id, verdict, reference,
-                       submission.unit_name, submission.fields, submission.documents,
-                       tuple(decision.findings), reply, note, status, reason)
+                       decision.unit_name, submission.fields, submission.documents,
+                       decision.findings, reply, note, status, reason)
 
     def _reply(self, message_row: int, submission_id: int, mail: ParsedMail, profile: Profile,
                submission: Submission, answer: Answer, silence: str,
@@ -239,7 +265,7 @@ class Processor:
             existing["id"], existing["version"])) if existing else None
         submission_id = self.db.save_submission({
             "id": existing["id"] if existing else None, "campaign": profile.id,
-            "reference": reference, "unit_name": submission.unit_name,
+            "reference": reference, "unit_name": decision.unit_name,
             "case_name": str(submission.fields.get("case_name") or ""),
             "sender": submission.sender, "verdict": decision.verdict, "version": number,
             "quota_key": decision.quota_key,
@@ -248,7 +274,7 @@ class Processor:
             {"submission_id": submission_id, "number": number, "message_row": message_row,
              "verdict": decision.verdict, "created_at": stamp},
             [document_to_row(d) for d in submission.documents], submission.fields)
-        self.db.save_findings(message_row, version_id, [f.to_json() for f in decision.findings])
+        self.db.save_findings(message_row, version_id, judged_rows(decision.judged))
         return submission_id, reference, previous
 
 

@@ -5,12 +5,13 @@ and queues what is due. Every function takes `now`; days are local days in [sche
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from outbox.reminders import (Pending, Reminder, ReminderLetter, ReminderSettings,
                               build_reminder, due_reminders, reminder_due)
 from pipeline.config import Config
 from pipeline.db import Database
+from pipeline.days import moment
 from pipeline.outboxdb import Outbox
 from pipeline.sending import admit, policy_of
 from pipeline.runner import settings_of
@@ -22,12 +23,6 @@ def reminder_settings(config: Config) -> ReminderSettings:
     return ReminderSettings(after_days=r.after_days, max=r.max,
                             before_deadline_days=r.before_deadline_days, start=r.start,
                             end=r.end, zone=config.schedule.zone)
-
-
-def moment(stamp: str) -> datetime:
-    """A stored isoformat time; one written without an offset is UTC."""
-    parsed = datetime.fromisoformat(stamp)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def last_notices(db: Database) -> list[dict]:
@@ -58,6 +53,7 @@ def missing_items(db: Database, submission_id: int) -> tuple[str, ...]:
         "select f.message from findings f join versions v on f.version_id = v.id "
         "where v.submission_id = ? and v.number = (select max(number) from versions "
         "where submission_id = ?) and f.severity = 'error' and f.rule != 'deadline_passed' "
+        "and f.waived_by is null "
         "order by f.id", [submission_id, submission_id])
     return tuple(r["message"] for r in rows)
 

@@ -36,6 +36,7 @@ HOLD_REASONS = {
     "not_open": "早于征集开始日期到达：只登记，不自动回复",
     "sender_cap": "该地址24小时内收到的自动邮件已达上限（[replies] per_sender_daily），本次不自动回复",
     "address_failing": "发往该地址的邮件曾被退信，不再自动发送提醒",
+    "rejected": "秘书处已决定不予受理（intake reject）：不自动回复；不予受理通知可审核后发出",
 }
 
 

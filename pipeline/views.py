@@ -1,8 +1,9 @@
 """What the CLI prints: tables of messages, submissions and campaigns, read from the database."""
 from __future__ import annotations
 
-import json
+import dataclasses
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -12,7 +13,7 @@ from rich.table import Table
 from pipeline.config import Config
 from pipeline.db import Database
 from pipeline.runner import RunReport
-from rules.vocabulary import KIND_NAMES, field_name
+from pipeline.submissionview import print_submission
 
 
 @contextmanager
@@ -24,23 +25,56 @@ def open_db(config: Config) -> Iterator[Database]:
         db.close()
 
 
+@dataclass(frozen=True)
+class ListFilter:
+    """`intake list` filters; None matches everything. Days are local days (bounds in UTC)."""
+
+    status: str | None = None
+    campaign: str | None = None
+    source: str | None = None
+    # The current verdict: the submission's (after people's decisions), else the mail's.
+    verdict: str | None = None
+    # Part of the unit's name.
+    unit: str | None = None
+    # Fetched on or after `since`, before `until` (UTC 'YYYY-MM-DD HH:MM:SS').
+    since: str | None = None
+    until: str | None = None
+
+
 def message_rows(db: Database, status: str | None = None, campaign: str | None = None,
-                 source: str | None = None) -> list[dict]:
-    """Ledger rows with their reference and findings, oldest first."""
+                 source: str | None = None, where: ListFilter | None = None) -> list[dict]:
+    """Ledger rows with their reference, current verdict and findings, oldest first."""
+    where = where or ListFilter(status, campaign, source)
     rows = db.query(
-        "select m.*, s.reference, s.unit_name from messages m left join submissions s "
-        "on m.submission_id = s.id where (:status is null or m.status = :status) and "
-        "(:campaign is null or m.campaign = :campaign) and (:source is null or m.source = :source)"
-        " order by m.id", {"status": status, "campaign": campaign, "source": source})
+        "select m.*, s.reference, s.unit_name, coalesce(s.verdict, m.verdict) as current "
+        "from messages m left join submissions s on m.submission_id = s.id where "
+        "(:status is null or m.status = :status) and (:campaign is null or m.campaign = "
+        ":campaign) and (:source is null or m.source = :source) and (:verdict is null or "
+        "coalesce(s.verdict, m.verdict) = :verdict) and (:unit is null or s.unit_name like "
+        "'%' || :unit || '%') and (:since is null or datetime(m.fetched_at) >= :since) and "
+        "(:until is null or datetime(m.fetched_at) < :until) order by m.id",
+        dataclasses.asdict(where))
     for row in rows:
-        row["findings"] = db.query("select rule, field, severity, message from findings "
-                                   "where message_row = ? order by id", [row["id"]])
+        row["findings"] = db.query("select rule, field, severity, message, waived_by from "
+                                   "findings where message_row = ? order by id", [row["id"]])
     return rows
+
+
+LIST_KEYS = ("id", "source", "folder", "uid", "message_id", "subject", "sender", "received_at",
+             "fetched_at", "status", "error", "note", "campaign", "verdict", "current", "reference",
+             "unit_name", "raw_path")
+
+
+def list_json(row: dict) -> dict[str, object]:
+    """A ledger row for `intake list --json`: the mail, its verdicts, and its findings."""
+    return {**{k: row.get(k) for k in LIST_KEYS},
+            "findings": [{**f, "waived": bool(f.get("waived_by"))} for f in row["findings"]]}
 
 
 def _findings_text(findings: list[dict]) -> str:
     return "\n".join(f"{'✗' if f['severity'] == 'error' else '!'} {f['rule']}"
-                     + (f" ({f['field']})" if f["field"] else "") for f in findings)
+                      + (f" ({f['field']})" if f["field"] else "")
+                      + (" waived" if f.get("waived_by") else "") for f in findings)
 
 
 def print_list(console: Console, rows: list[dict]) -> None:
@@ -50,6 +84,8 @@ def print_list(console: Console, rows: list[dict]) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         verdict = row["verdict"] or row["status"]
+        if row["current"] and row["current"] != row["verdict"]:
+            verdict = f"{verdict} → {row['current']}"
         if row["status"] == "parked":
             verdict = f"parked: {(row['error'] or '').strip().splitlines()[-1][:80]}"
         table.add_row(str(row["id"]), row["subject"] or "", row["campaign"] or "—",
@@ -97,7 +133,7 @@ def print_show(console: Console, db: Database, key: str) -> bool:
     """A submission by reference, or a ledger message by id."""
     found = db.query("select * from submissions where reference = ?", [key])
     if found:
-        _show_submission(console, db, found[0])
+        print_submission(console, db, found[0])
         return True
     if key.lstrip("#").isdigit():
         rows = [r for r in message_rows(db) if r["id"] == int(key.lstrip("#"))]
@@ -116,26 +152,6 @@ def _show_message(console: Console, row: dict) -> None:
     for finding in row["findings"]:
         console.print(f"  {finding['severity']}: {finding['rule']} {finding['field'] or ''} "
                       f"— {finding['message']}")
-
-
-def _show_submission(console: Console, db: Database, sub: dict) -> None:
-    console.print(f"[bold]{sub['reference']}[/bold] {sub['campaign']} — {sub['unit_name']} — "
-                  f"{sub['case_name']} — [bold]{sub['verdict']}[/bold] (version {sub['version']})")
-    version = db.query("select * from versions where submission_id = ? order by number desc "
-                       "limit 1", [sub["id"]])[0]
-    console.print("[bold]fields[/bold]")
-    for row in db.query("select key, value from fields where version_id = ?", [version["id"]]):
-        console.print(f"  {field_name(row['key'])} ({row['key']}): {json.loads(row['value'])}")
-    console.print("[bold]documents[/bold]")
-    for doc in db.query("select * from documents where version_id = ?", [version["id"]]):
-        console.print(f"  {doc['name']} — {KIND_NAMES.get(doc['kind'], doc['kind'])}, {doc['size']} B")
-    console.print("[bold]findings[/bold]")
-    for f in db.query("select * from findings where version_id = ?", [version["id"]]):
-        console.print(f"  {f['severity']}: {f['rule']} {f['field'] or ''} — {f['message']}")
-    console.print("[bold]replies[/bold]")
-    for reply in db.query("select kind, to_addr, subject, status, message_id from outbox where "
-                          "submission_id = ? order by id", [sub["id"]]):
-        console.print(f"  {reply['status']}: {reply['kind']} to {reply['to_addr']} — {reply['subject']}")
 
 
 def print_campaigns(console: Console, config: Config) -> None:

@@ -67,6 +67,9 @@ class WriteupSpec:
     subtitle_pattern: str | None
     subtitle_example: str
     sections: tuple[SectionSpec, ...]
+    # The notice's own word for the write-up (案例报告, 案例编辑模板): its file's name in the
+    # review folder.
+    name: str = "案例报告"
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ SCHEMA: dict[str, set[str]] = {
     "[form]": {"titles", "fields"},
     "[[form.fields]]": {"key", "labels", "type", "required", "choices", "max", "approx", "prompts",
                         "column"},
-    "[writeup]": {"markers", "subtitle_pattern", "subtitle_example", "sections"},
+    "[writeup]": {"name", "markers", "subtitle_pattern", "subtitle_example", "sections"},
     "[[writeup.sections]]": {"name", "labels", "max", "approx"},
     "[[documents]]": {"kind", "min", "max", "min_bytes", "max_bytes", "max_seconds",
                       "name_pattern", "name_example", "severity", "formats"},
@@ -253,7 +256,8 @@ def _writeup(table: dict | None, checker: _Checker) -> WriteupSpec | None:
         _compile(pattern, checker)
     return WriteupSpec(markers=tuple(table.get("markers", ())),
                        subtitle_pattern=table.get("subtitle_pattern"),
-                       subtitle_example=table.get("subtitle_example", ""), sections=tuple(sections))
+                       subtitle_example=table.get("subtitle_example", ""), sections=tuple(sections),
+                       name=table.get("name", "案例报告"))
 
 
 def _compile(pattern: str, checker: _Checker) -> None:

@@ -13,7 +13,9 @@ DOCUMENT_KINDS = ("form", "writeup", "form_scan", "photo", "video", "proof", "ar
 
 SEVERITIES = ("error", "warning")
 
-VERDICTS = ("complete", "deficient", "late", "not_submission", "duplicate")
+# What the rules and the pipeline decide; "rejected" is only ever a person's (`intake reject`).
+RULE_VERDICTS = ("complete", "deficient", "late", "not_submission", "duplicate")
+VERDICTS = (*RULE_VERDICTS, "rejected")
 
 # How the applicant reads each kind in a reply.
 KIND_NAMES = {

@@ -94,3 +94,74 @@ def _sample_letter(key: str) -> str:
 def test_the_readme_sample_replies_are_what_the_templates_make(name, key):
     block = README.split(f"<!-- sample:{name} -->\n```text\n")[1].split("\n```\n<!-- /sample -->")[0]
     assert block == _sample_letter(key)
+
+
+def _sample_database():
+    """The demo's GPIPC mail sent by 2024-04-12 10:00 in Beijing (the moment the README's
+    digest is made), each processed when it was sent, in memory."""
+    from datetime import datetime, timezone
+    from email.parser import BytesHeaderParser
+    from email.utils import parsedate_to_datetime
+
+    from pipeline.analyse import analyse
+    from pipeline.config import parse_config
+    from pipeline.db import Database
+    from pipeline.fetch import ledger_row
+    from pipeline.process import Processor
+    from pipeline.runner import settings_of
+    from pipeline.samples import catalogue
+    from pipeline.sending import policy_of
+    from pipeline.sources import Incoming
+
+    config, now = parse_config({}, ROOT), datetime(2024, 4, 12, 2, 0, tzinfo=timezone.utc)
+    db = Database(None)
+    processor = Processor(db, config.profiles(), settings_of(config), policy_of(config))
+    for n, sample in enumerate(s for s in catalogue() if s.campaign in
+                               ("gpipc-park-2024", "gpipc-enterprise-2024")):
+        data = sample.build()
+        sent = parsedate_to_datetime(BytesHeaderParser().parsebytes(data)["Date"])
+        if sent > now:
+            continue
+        row = db.record_fetched(ledger_row("demo", Incoming("", "", str(n), data, len(data)),
+                                           f"s{n}", "p", sent))
+        processor.process(row, f"s{n}", analyse(data, processor.profiles), sent)
+    return db, config, now
+
+
+def _cell(value: object, limit: int = 18) -> str:
+    text = "" if value is None else str(value).replace("\n", "<br>").replace("|", "\\|")
+    return text if len(text) <= limit or "<br>" in text else text[:limit] + "…"
+
+
+def _sample_summary() -> str:
+    """The 汇总表's sheet for gpipc-park-2024 as a markdown table (long cells cut)."""
+    from pipeline.summary import summary_sheets
+
+    db, config, _ = _sample_database()
+    sheet = summary_sheets(db, config, "gpipc-park-2024")[0]
+    db.close()
+    lines = ["| " + " | ".join(sheet.headers) + " |", "|" + "---|" * len(sheet.headers)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in sheet.rows]
+    return "\n".join(lines)
+
+
+def _sample_digest() -> str:
+    """The digest of 2024-04-12 as the secretariat's mail client shows its text part."""
+    import email
+    from email import policy
+
+    from pipeline.figures import render_digest
+
+    db, config, now = _sample_database()
+    digest = render_digest(db, config, now)
+    db.close()
+    message = email.message_from_bytes(digest.raw, policy=policy.default)
+    return f"Subject: {message['Subject']}\n\n{message.get_body(('plain',)).get_content().rstrip()}"
+
+
+@pytest.mark.parametrize("name, make", [("digest", _sample_digest), ("summary", _sample_summary)])
+def test_the_readme_digest_and_summary_are_what_the_code_makes(name, make):
+    fence = "```text\n" if name == "digest" else ""
+    close = "\n```" if name == "digest" else ""
+    block = README.split(f"<!-- sample:{name} -->\n{fence}")[1].split(f"{close}\n<!-- /sample -->")[0]
+    assert block == make()

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import email
+import io
 from datetime import date, datetime, timedelta, timezone
 from email import policy
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -14,7 +16,8 @@ from pipeline.errors import SendError
 from pipeline.outboxdb import Outbox
 from pipeline import cli, runner
 from pipeline.config import KEYS, parse_config
-from pipeline.figures import campaign_days, failed_replies, queue_digest, render_digest
+from pipeline.figures import campaign_days, queue_digest, render_digest
+from pipeline.needs import failed_replies
 from pipeline.remind import send_reminders
 from pipeline.db import Database
 from pipeline.errors import ConfigError
@@ -155,7 +158,7 @@ def test_the_digest_counts_each_campaign(day1):
     assert "（ccea-csr-2022）\n  当日新收 2 件，累计 2 件；其中已受理 1 件，需补正 1 件" in text
     assert "（ccea-csr-2022）" in text.split("重复邮件当日 1 封，累计 1 封")[0]
     assert "<small>gpipc-park-2024</small></td><td>2</td><td>2</td><td>1</td><td>1</td><td>0</td>" \
-           "<td>0</td><td>0</td><td>0 / 0</td>" in html
+           "<td>0</td><td>0</td><td>0</td><td>0 / 0</td>" in html
 
 
 def test_the_digest_counts_by_current_category(day1):
@@ -180,7 +183,7 @@ def test_a_correction_counts_on_its_day(day2):
     assert "（gpipc-enterprise-2024）\n  当日新收 2 件，累计 5 件；其中已受理 4 件，需补正 0 件，逾期 1 件。\n" \
            "  当日补正 1 件；" in text
     assert "<small>gpipc-enterprise-2024</small></td><td>2</td><td>5</td><td>4</td><td>0</td>" \
-           "<td>—</td><td>1</td><td>1</td>" in html
+           "<td>—</td><td>1</td><td>0</td><td>1</td>" in html
     # The park's deficient case has waited one day since its notice of the 10th.
     assert "（gpipc-park-2024）\n  当日新收 0 件，累计 2 件；其中已受理 1 件，需补正 1 件（等待最久的已 1 天）" in text
     assert "（ccea-csr-2022）\n  当日新收 0 件，累计 2 件；其中已受理 1 件，需补正 1 件（等待最久的已 1 天），" \
@@ -189,8 +192,10 @@ def test_a_correction_counts_on_its_day(day2):
 
 def test_quota_groups_over_the_maximum(day2):
     _, text, html = day2
-    assert "推荐数量（每组不超过 2 件）：示例临港经济技术开发区 已有 3 件，超过上限。" in text
-    assert "示例临港经济技术开发区 已有 3 件" in html
+    assert "推荐数量（每个园区可推荐1-2家企业案例，每组不超过 2 件）：" in text
+    assert "示例临港经济技术开发区 3 件（超过上限）" in text
+    assert "！超出推荐上限：示例临港经济技术开发区 已有 3 件，超过上限。" in text
+    assert "示例临港经济技术开发区 3 件（超过上限）</span>" in html
 
 
 def test_inquiries_need_a_person_on_their_day(day1, day2):
@@ -480,3 +485,28 @@ def test_config_reads_the_sections():
     assert (config.reminders.after_days, config.reminders.max) == (5, 0)
     assert f"{config.reminders.start:%H:%M}-{config.reminders.end:%H:%M}" == "07:00-21:30"
     assert config.digest.to == ("office@example.org",)
+
+
+def test_the_arrivals_chart_counts_new_submissions_per_local_day(day2):
+    _, text, html = day2
+    chart = text[text.index("五、近14天每日新收申报"):]
+    enterprise = chart[chart.index("【2024年度绿色发展创新企业案例征集】"):]
+    enterprise = enterprise[:enterprise.index("\n\n")]
+    # The fortnight's quiet days before the first arrival are left out.
+    assert enterprise.splitlines()[1:] == ["  04-10   3 " + "█" * 30, "  04-11   2 " + "█" * 20]
+    assert "width:240px" in html and "width:160px" in html
+
+
+def test_the_digest_attaches_the_summary_sheet_as_it_stands(prepared, day2):
+    message = day2[0]
+    files = list(message.iter_attachments())
+    assert [f.get_filename() for f in files] == ["汇总表-2024-04-11.xlsx"]
+    book = openpyxl.load_workbook(io.BytesIO(files[0].get_content()))
+    _, db = prepared
+    total = db.query("select count(*) as n from submissions")[0]["n"]
+    # One row per submission over the campaign sheets (each with its header), then findings.
+    campaign_sheets = book.worksheets[:-1]
+    assert sum(sheet.max_row - 1 for sheet in campaign_sheets) == total
+    references = {row[0] for sheet in campaign_sheets
+                  for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "GPIPC-2024-E-0005" in references

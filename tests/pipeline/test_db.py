@@ -51,6 +51,6 @@ def test_a_failed_transaction_leaves_nothing(db):
 def test_the_migrations_are_idempotent(tmp_path):
     Database(tmp_path / "x.db").close()
     database = Database(tmp_path / "x.db")
-    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 5
+    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 7
     assert database.query("pragma journal_mode")[0]["journal_mode"] == "wal"
     database.close()

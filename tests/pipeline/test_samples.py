@@ -19,7 +19,7 @@ from pipeline.samples import (at, build_form, catalogue, filler, mail, photo, ph
                               photo_under, sample_id, write_maildir, zip_bytes)
 from pipeline.samples.forms import CHOICES, FORM_CAMPAIGNS, PROMPTS
 from rules import RULE_IDS
-from rules.vocabulary import DOCUMENT_KINDS, VERDICTS, is_field_key
+from rules.vocabulary import DOCUMENT_KINDS, RULE_VERDICTS, VERDICTS, is_field_key
 from tests.conftest import ROOT, seed_contacts
 
 ONE_MIB = 1_048_576
@@ -107,7 +107,7 @@ def test_the_catalogue_covers_every_campaign_with_a_complete_and_a_deficient_sam
     for campaign in FORM_CAMPAIGNS:
         verdicts = {s.verdict for s in samples if s.campaign == campaign}
         assert {"complete", "deficient"} <= verdicts, campaign
-    assert {s.verdict for s in samples} == set(VERDICTS)
+    assert {s.verdict for s in samples} == set(RULE_VERDICTS)
 
 
 @pytest.mark.parametrize("sample", catalogue(), ids=lambda s: s.key)
