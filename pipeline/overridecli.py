@@ -5,6 +5,8 @@ documents, and `--notify` queues an updated reply to the applicant.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import click
 
 from pipeline.cliopts import by_option, config_option, who
@@ -22,8 +24,9 @@ notify_option = click.option("--notify", is_flag=True,
 
 
 def _apply(config_path: str | None, reference: str, row: dict, by: str | None, notify: bool,
-           check=None) -> None:
-    """Record the override, re-run the rules, print what changed."""
+           check: Callable[[Current], dict] | None = None) -> None:
+    """Record the override (row, plus what check finds in the submission's current state;
+    check raises OverrideError to refuse), re-run the rules, print what changed."""
     config = load_config(config_path)
     person = who(config, by)
 
