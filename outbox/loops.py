@@ -8,7 +8,7 @@ from typing import Callable
 from outbox.compose import LOOP_HEADER
 from parsers.types import ParsedMail
 from pipeline.classify import automatic_kind, header_word, report_kind
-from pipeline.replyconfig import is_address
+from parsers.addresses import is_address
 
 # One sentence per reason, for the secretariat's views and the digest; in the order checked.
 REASONS: dict[str, str] = {

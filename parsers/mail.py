@@ -16,6 +16,7 @@ from typing import Iterator
 import mailparser
 
 from parsers import tnef
+from parsers.addresses import mailbox
 from parsers.forward import Forwarded, forwarded_mail, render
 from parsers.types import Attachment, ParsedMail
 from pipeline.errors import UnreadableMail
@@ -293,6 +294,26 @@ def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
     return [(n, a.lower()) for n, a in email.utils.getaddresses(values) if a]
 
 
+def _sender(message: Message) -> tuple[str, str]:
+    """(name, address) of the one From mailbox, read strictly; ("", "") when there is not
+    exactly one plain one (see parsers/addresses.py): such a mail is credited to no one."""
+    values = _raw_values(message, "from")
+    found = mailbox(decode_words(values[0])) if len(values) == 1 else None
+    return found or ("", "")
+
+
+def _return_path(value: object) -> str | None:
+    """None without the header, "" for the null path <>, else its address; an address that is
+    not plain stays as written, so that no reply goes to it (nor, instead, to From)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text in ("", "<>"):
+        return ""
+    found = mailbox(text)
+    return found[1] if found else text
+
+
 def parse_mail(data: bytes) -> ParsedMail:
     """Parse raw bytes; raise UnreadableMail when they are not a mail at all.
 
@@ -310,9 +331,8 @@ def parse_mail(data: bytes) -> ParsedMail:
         raise UnreadableMail("the message has no headers")
     content = _content(message)
     subject = _header(message, "subject")
-    sender = (_addresses(message, "from") or [("", "")])[0]
-    return_path = email.utils.parseaddr(message.get("return-path", ""))[1] if message.get(
-        "return-path") is not None else None
+    sender = _sender(message)
+    return_path = _return_path(message.get("return-path"))
     return ParsedMail(
         message_id=str(message.get("message-id", "")).strip(),
         subject=subject,

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from outbox.bounces import BounceReport, read_bounce
 from parsers import documents as docs
-from parsers.reading import InlineReader, Reader
+from parsers.reading import InlineReader, RawFile, Reader
 from parsers.largelink import find_large_links
 from parsers.mail import parse_mail
-from parsers.types import Document, ParsedMail
+from parsers.types import Attachment, Document, ParsedMail
 from pipeline.classify import (SubjectMatch, automatic_kind, by_form, match_keywords,
                                match_subject)
 from pipeline.errors import UnreadableMail
@@ -46,6 +46,19 @@ class Analysis:
 
 
 _NO_MATCH = SubjectMatch(None, None, False)
+# Far more files than any notice asks for (a form, a write-up, photos, videos, proofs): a mail
+# of 100 000 parts has its first MAX_FILES read and the rest reported as one unreadable file.
+MAX_FILES = 300
+
+
+def _files(reader: Reader, attachments: tuple[Attachment, ...]) -> list[RawFile]:
+    files = reader.expand(attachments[:MAX_FILES])
+    extra = len(attachments) - MAX_FILES
+    if extra > 0:
+        files.append(RawFile(f"（其余{extra}个附件）", b"", error=(
+            f"邮件共有{len(attachments)}个附件，超过{MAX_FILES}个的上限，其余{extra}个未读取；"
+            "请只发送通知要求的材料")))
+    return files
 
 
 def analyse(data: bytes, profiles: dict[str, Profile], reader: Reader | None = None) -> Analysis:
@@ -63,7 +76,7 @@ def analyse(data: bytes, profiles: dict[str, Profile], reader: Reader | None = N
         bounce = read_bounce(data, mail) if automatic == "bounce" else None
         return Analysis(mail, automatic, _NO_MATCH, bounce=bounce)
     reader = reader or InlineReader()
-    inspected = reader.read(reader.expand(mail.attachments))
+    inspected = reader.read(_files(reader, mail.attachments))
     # The prescribed subject, then the form's title, then a notice's words in the subject.
     match = match_subject(mail.subject, profiles)
     if match.campaign is None and (campaign := docs.campaign_by_form(inspected, profiles)):

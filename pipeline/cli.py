@@ -41,16 +41,27 @@ class IntakeGroup(click.Group):
 
 @click.group(cls=IntakeGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log one line per message to stderr.")
-def main(verbose: bool) -> None:
+@click.option("--debug", is_flag=True,
+              help="Log everything, the libraries' protocol traces too (secrets never appear).")
+def main(verbose: bool, debug: bool) -> None:
     """intake: the e-mail intake pipeline for case-collection campaigns (案例征集)."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s")
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _warn_about_python() -> None:
+    """The worker's first log line when the interpreter lacks the mail and zip CVE fixes."""
+    from pipeline.pythoncheck import python_warning
+
+    if warning := python_warning(tuple(sys.version_info)):
+        logging.getLogger("intake").warning("%s", warning)
 
 
 @main.command("run")
 @config_option
 def run_command(config_path: str | None) -> None:
     """One pass: fetch new mail, process it, send the replies that are due."""
+    _warn_about_python()
     report = run(_config(config_path))
     views.print_report(console, report)
 
@@ -229,6 +240,7 @@ def serve_command(config_path: str | None) -> None:
     from pipeline.serve import serve
 
     logging.getLogger().setLevel(logging.INFO)  # a service logs one line per message
+    _warn_about_python()
     result = serve(_config(config_path))
     click.echo(f"stopped after {sum(result.polls.values())} polls, {result.outcomes} messages, "
                f"{result.sent} sent")

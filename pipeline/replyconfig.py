@@ -5,13 +5,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from parsers.addresses import is_address
 from pipeline.errors import ConfigError
-from pipeline.secrets import check_secret_source, read_secret
+from pipeline.secrets import check_secret_file, check_secret_source, read_secret
 from pipeline.sourceconfig import choice_of, positive, tls_and_port
 
 SENDERS = ("spool", "smtp")
 MODES = ("review", "send")
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,6 @@ class RepliesConfig:
         return frozenset(a.lower() for a in (self.from_addr, *self.aliases))
 
 
-def is_address(value: object) -> bool:
-    """A plain addr-spec (local@domain), with nothing a header could be bent with."""
-    return isinstance(value, str) and _ADDRESS.fullmatch(value) is not None
-
-
 def _count(table: dict, key: str, default: int, where: str) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -106,6 +101,7 @@ def parse_smtp(table: dict, base: Path) -> SmtpConfig:
     env, file = table.get("password_env", ""), table.get("password_file", "")
     if user:
         check_secret_source(env, file, where)
+        check_secret_file(base / file if file else None, where)
     return SmtpConfig(
         host=host, port=port, tls=tls,
         ca_file=base / table["ca_file"] if table.get("ca_file") else None, user=user,

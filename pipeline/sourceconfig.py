@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.errors import ConfigError, MailboxError, SecretError
-from pipeline.secrets import check_secret_source, read_secret
+from pipeline.secrets import check_secret_file, check_secret_source, read_secret
 
 SOURCE_TYPES = ("maildir", "folder", "imap")
 TLS_MODES = ("implicit", "starttls", "none")
@@ -121,6 +121,7 @@ def _imap(table: dict, base: Path, where: str) -> ImapConfig:
     tls, port = tls_and_port(table, host, (993, 143), where)
     env, file = table.get("password_env", ""), table.get("password_file", "")
     check_secret_source(env, file, where)
+    check_secret_file(base / file if file else None, where)
     folders = tuple(table.get("folders", ("INBOX",)))
     move = dict(table.get("move", {}))
     _check_move(move, folders, where)

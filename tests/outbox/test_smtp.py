@@ -255,6 +255,7 @@ def test_tls_and_login_deliver(smtp_server_factory, connect, monkeypatch, tmp_pa
         secret = {"password_env": "INTAKE_TEST_SMTP_PASSWORD"}
     else:
         (tmp_path / "smtp-password").write_text(server.password + "\n", encoding="utf-8")
+        (tmp_path / "smtp-password").chmod(0o600)
         secret = {"password_file": tmp_path / "smtp-password"}
     message_id, raw = message()
     connect(server, user=USER, **secret).send(1, TO, message_id, raw)

@@ -60,6 +60,7 @@ def test_the_secret_comes_from_the_environment_when_connecting(monkeypatch):
 
 def test_the_secret_comes_from_a_file_without_its_newline(tmp_path):
     (tmp_path / "secret").write_text("authcode123\n", encoding="utf-8")
+    (tmp_path / "secret").chmod(0o600)
     imap = parse_source({**IMAP, "password_env": "", "password_file": "secret"}, tmp_path).imap
     assert imap.secret() == "authcode123"
     (tmp_path / "secret").unlink()
@@ -84,3 +85,17 @@ def test_source_names_are_unique():
 
     with pytest.raises(ConfigError, match="unique"):
         parse_config({"sources": [IMAP, IMAP]}, BASE)
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
+def test_a_secret_file_others_can_read_is_refused(tmp_path, mode):
+    (tmp_path / "secret").write_text("authcode123\n", encoding="utf-8")
+    (tmp_path / "secret").chmod(mode)
+    with pytest.raises(ConfigError, match="can be read by others.*chmod 600"):
+        parse_source({**IMAP, "password_env": "", "password_file": "secret"}, tmp_path)
+    # Made readable after the config was read: refused when the secret is needed.
+    (tmp_path / "secret").chmod(0o600)
+    imap = parse_source({**IMAP, "password_env": "", "password_file": "secret"}, tmp_path).imap
+    (tmp_path / "secret").chmod(mode)
+    with pytest.raises(MailboxError, match="can be read by others"):
+        imap.secret()
