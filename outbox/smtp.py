@@ -29,6 +29,7 @@ import ssl
 from contextlib import contextmanager
 from typing import Iterator
 
+from pipeline import failpoints
 from pipeline.errors import SecretError, SendError
 from pipeline.replyconfig import SmtpConfig
 
@@ -48,9 +49,13 @@ class _Tracking:
     answered = dot_sent = False
 
     def send(self, s: bytes | str) -> None:
+        data = isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
+        if data:  # DATA was answered 354; nothing of the message is out yet
+            failpoints.reach("smtp_before_dot")
         super().send(s)  # type: ignore[misc]
-        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+        if data:
             self.dot_sent = True
+            failpoints.reach("smtp_after_dot")  # the server's reply is not read yet
 
     def getreply(self) -> tuple[int, bytes]:
         reply = super().getreply()  # type: ignore[misc]

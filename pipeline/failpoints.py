@@ -2,6 +2,12 @@
 
 INTAKE_FAILPOINTS="after_store:2,before_commit:1" kills the process with SIGKILL the 2nd time
 it reaches after_store, or the 1st time it reaches before_commit. Unset, reach() does nothing.
+
+The points, in the order a mail meets them: after_fetch (an IMAP batch in memory, none of it
+stored), after_store (the raw file on disk, before the ledger row), before_extract /
+after_extract (around the isolated parse), before_commit / after_commit (the verdict's
+transaction), before_send (the reply still queued), smtp_before_dot / smtp_after_dot (in the
+SMTP transaction, around the final dot), after_send (accepted, not yet marked sent).
 """
 from __future__ import annotations
 

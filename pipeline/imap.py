@@ -21,6 +21,7 @@ from typing import Callable, Iterator
 from imapclient import IMAPClient
 from imapclient.exceptions import CapabilityError, IMAPClientAbortError, IMAPClientError, LoginError
 
+from pipeline import failpoints
 from pipeline.errors import MailboxError
 from pipeline.sourceconfig import ImapConfig, SourceConfig
 from pipeline.sources import Incoming, Ledger
@@ -261,6 +262,7 @@ class ImapSource:
             bodies = self._session().client.fetch(whole, ["BODY.PEEK[]"]) if whole else {}
             heads = self._session().client.fetch([u for u in batch if u not in whole],
                                                  ["BODY.PEEK[HEADER]"]) if len(whole) < len(batch) else {}
+        failpoints.reach("after_fetch")  # a batch in memory, none of it stored yet
         for uid in batch:  # a uid missing from the answer was deleted meanwhile: nothing to keep
             if uid in bodies and b"BODY[]" in bodies[uid]:
                 yield Incoming(folder, uidvalidity, str(uid), bytes(bodies[uid][b"BODY[]"]),

@@ -16,6 +16,7 @@ from outbox.compose import ReplySettings
 from outbox.spool import Sender
 from parsers.mail import parse_mail
 from parsers.reading import legacy_files
+from pipeline import failpoints
 from pipeline.analyse import analyse
 from pipeline.config import Config
 from pipeline.db import Database, MessageRow
@@ -114,6 +115,8 @@ class Pipeline:
         self.config, self.db, self.clock, self.sleep = config, db, clock, sleep
         self.stopping = stopping
         self.store = RawStore(config.raw)
+        # A Pipeline exists only under the RunLock: what a killed run left half-written goes.
+        self.store.sweep()
         self.sender = sender or open_sender(config)
         self.profiles = config.profiles()
         self.source_configs = {s.name: s for s in config.sources if s.enabled}
@@ -233,7 +236,9 @@ class Pipeline:
             started = time.monotonic()
             try:
                 profiles = self.processor(row.source).profiles
+                failpoints.reach("before_extract")
                 analysis = analyse(self.store.get(row.sha256), profiles, self.reader)
+                failpoints.reach("after_extract")
                 outcome = self.processor(row.source).process(row.id, row.sha256, analysis,
                                                              self.clock(), row.backlog)
             except Exception:  # the one broad except: record, retry, then park for a person

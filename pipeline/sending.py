@@ -125,6 +125,7 @@ class Drain:
 
     def _send(self, row: OutboxRow, report: DrainReport) -> bool:
         """One row; False when the server cannot be reached and the drain should stop."""
+        failpoints.reach("before_send")  # still queued: a crash here sends it once, later
         if not self.outbox.claim(row.id, self.clock()):
             return True
         try:

@@ -40,3 +40,14 @@ class RawStore:
 
     def get(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
+
+    def sweep(self) -> int:
+        """Remove the temporary files a killed process left half-written; how many.
+
+        Only the process holding the run lock may call this: no other writer is at work, and
+        the mail those files were for is fetched again (the ledger never named them).
+        """
+        left = list(self.root.glob("??/.*.tmp")) if self.root.is_dir() else []
+        for path in left:
+            path.unlink(missing_ok=True)
+        return len(left)

@@ -19,3 +19,13 @@ def test_identical_bytes_are_stored_once(tmp_path):
     store = RawStore(tmp_path)
     assert store.put(b"a")[1] == store.put(b"a")[1]
     assert len(list(tmp_path.rglob("*.eml"))) == 1
+
+
+def test_sweep_removes_what_a_killed_write_left_and_nothing_else(tmp_path):
+    store = RawStore(tmp_path)
+    sha, path = store.put(b"From: a@example.org\n\nbody")
+    half = path.parent / f".{'0' * 64}.eml.4242.tmp"
+    half.write_bytes(b"From: half")
+    assert store.sweep() == 1
+    assert not half.exists() and path.read_bytes() == b"From: a@example.org\n\nbody"
+    assert RawStore(tmp_path / "missing").sweep() == 0
