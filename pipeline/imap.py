@@ -367,10 +367,29 @@ def _idle_once(config: ImapConfig, folder: str, wake: Callable[[], None],
                 responses = session.client.idle_check(timeout=1)
                 if any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
                     wake()
+                if not responses and _closed_by_peer(session.client.socket()):
+                    raise OSError("the server closed or reset the connection")
             session.client.idle_done()
         return True
     finally:
         session.close()
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    """Whether the server closed or reset the connection, asked of the TCP socket itself.
+
+    imapclient's idle_check() swallows a reset and an EOF and returns no responses at once,
+    as if a second had passed quietly: without this check the watcher would call it in a busy
+    loop until the renewal 25 minutes later. A peek on a duplicate of the descriptor takes
+    nothing from the stream, so it works under TLS too.
+    """
+    with socket.fromfd(sock.fileno(), sock.family, sock.type) as raw:
+        try:
+            return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:  # alive, nothing waiting
+            return False
+        except OSError:
+            return True
 
 
 def _sleep_unless(stopping: Callable[[], bool], seconds: float) -> None:

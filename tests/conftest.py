@@ -63,3 +63,5 @@ def seed_contacts() -> set[str]:
 from tests.dovecot import dovecot, dovecot_factory  # noqa: E402,F401  (fixtures)
 # The SMTP tests' real server, aiosmtpd in a thread: see tests/smtpserver.py.
 from tests.smtpserver import smtp_server, smtp_server_factory  # noqa: E402,F401  (fixtures)
+# The network-fault tests' TCP proxy: see tests/faultproxy.py.
+from tests.faultproxy import fault_proxy  # noqa: E402,F401  (fixture)
