@@ -52,6 +52,8 @@ def read_pdf(data: bytes) -> PdfContent:
         raise UnreadableDocument(f"PDF无法打开：{error}") from None
     except UnreadableDocument:
         raise
+    except RecursionError:  # arrays or dictionaries nested thousands deep
+        raise UnreadableDocument("PDF结构嵌套过深（疑似构造的异常文件），无法解析") from None
     except Exception as error:  # pdfminer raises many unrelated types on broken or encrypted files
         if isinstance(error.__cause__ or error.__context__, MemoryError):
             raise MemoryError from error  # pdfplumber wraps it: the memory limit is the reason

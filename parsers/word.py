@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterator
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -13,6 +15,7 @@ from docx.package import Package
 from docx.styles import BabelFish
 from lxml import etree
 
+from parsers.members import MAX_MEMBER_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, MIB, RATIO_FLOOR
 from parsers.types import Cell, Paragraph, WordContent
 from parsers.wordml import MC, NS, flag, is_placeholder, visible_text, w
 from pipeline.errors import UnreadableDocument
@@ -26,11 +29,28 @@ _MAGIC = (
 
 Grid = tuple[tuple[Cell, ...], ...]
 
+# A 300-page report has about 10 000 paragraphs; a million empty ones is a file built to make
+# the reader (and the worker that receives what it read) hold gigabytes.
+MAX_PARAGRAPHS = 100_000
+# The largest XML part python-docx may parse into a tree (which takes about ten times its size);
+# the document.xml of a 500-page report is under 20 MB.
+MAX_XML_PART_BYTES = 64 * MIB
+# Where an XML part's DOCTYPE would be: after the declaration, at the very start.
+_PROLOG_BYTES = 4096
+
+TOO_BIG = f"Word文件解压后过大（上限{MAX_TOTAL_BYTES // MIB}MB），疑似异常文件"
+BOMB = "Word文件压缩比异常（疑似压缩炸弹），已拒绝读取"
+HAS_DTD = "Word文件内含DTD实体声明（正常Word文件不会有），疑似构造的攻击文件，已拒绝读取"
+TOO_DEEP = "Word文件结构嵌套过深（疑似构造的异常文件），已拒绝读取"
+TOO_MANY_PARAGRAPHS = f"Word文件段落过多（超过{MAX_PARAGRAPHS}段），疑似异常文件"
+
 
 def read_word(data: bytes) -> WordContent:
     """Paragraphs, tables (one Cell per grid column) and image count of a .docx file."""
     part = _main_part(data)
     body, styles = _body(part), _styles(_styles_root(part))
+    if next(islice(body.iter(w("p")), MAX_PARAGRAPHS, None), None) is not None:
+        raise UnreadableDocument(TOO_MANY_PARAGRAPHS)
     paragraphs: list[Paragraph] = []
     tables: list[Grid] = []
     for block in _blocks(body):
@@ -53,11 +73,54 @@ def _package(data: bytes) -> Package:
             raise UnreadableDocument(reason)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableDocument("not a .docx: not a zip archive")
+    _check_parts(data)
     try:
         return Package.open(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile,
-            etree.XMLSyntaxError) as error:
+    except etree.XMLSyntaxError as error:
+        raise UnreadableDocument(_xml_reason(error, "not a readable .docx")) from error
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
         raise UnreadableDocument(f"not a readable .docx: {error}") from error
+
+
+def _check_parts(data: bytes) -> None:
+    """Refuse, from the zip directory and each XML part's first bytes, what python-docx would
+    otherwise inflate and parse whole: parts over the size limits, a package whose declared
+    size is a bomb's ratio of its bytes, and DTDs (OPC forbids them in a package, and only a
+    DTD can declare the entities of an XXE or a billion-laughs file)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            total = sum(info.file_size for info in infos)
+            if total > MAX_TOTAL_BYTES or any(i.file_size > MAX_MEMBER_BYTES for i in infos):
+                raise UnreadableDocument(TOO_BIG)
+            if total > max(MAX_RATIO * len(data), RATIO_FLOOR):
+                raise UnreadableDocument(BOMB)
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    _check_xml_part(package, info)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError,
+            zlib.error) as error:  # RuntimeError: an encrypted part; NotImplementedError: a method
+        raise UnreadableDocument(f"not a readable .docx: {error}") from error
+
+
+def _check_xml_part(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_XML_PART_BYTES:
+        raise UnreadableDocument(
+            f"Word文件内容过大（{info.filename}超过{MAX_XML_PART_BYTES // MIB}MB），疑似异常文件")
+    with package.open(info) as part:
+        prolog = part.read(_PROLOG_BYTES)
+    if b"<!DOCTYPE" in prolog or "<!DOCTYPE".encode("utf-16-le") in prolog:
+        raise UnreadableDocument(HAS_DTD)
+
+
+def _xml_reason(error: etree.XMLSyntaxError, otherwise: str) -> str:
+    """libxml2's refusals of hostile XML in words for the applicant; other errors as they are."""
+    text = str(error).lower()
+    if "depth" in text:
+        return TOO_DEEP
+    if "amplification" in text or "entity reference loop" in text:
+        return HAS_DTD
+    return f"{otherwise}: {error}"
 
 
 def _main_part(data: bytes) -> Part:
@@ -75,7 +138,8 @@ def _root(part: Part) -> etree._Element:
     try:
         return etree.fromstring(part.blob, _PARSER)
     except etree.XMLSyntaxError as error:
-        raise UnreadableDocument(f"word/document.xml is not well-formed: {error}") from error
+        reason = _xml_reason(error, "word/document.xml is not well-formed")
+        raise UnreadableDocument(reason) from error
 
 
 def _body(part: Part) -> etree._Element:

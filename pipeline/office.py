@@ -21,6 +21,18 @@ from typing import IO, Sequence
 
 log = logging.getLogger("intake")
 
+# Settings written into each worker's LibreOffice profile. --convert-to already opens documents
+# with macros never run; these hold whatever a later version or a stray setting does: no macro
+# runs (Basic or VBA), VBA code is neither loaded nor carried into the .docx, and links to other
+# files are not followed.
+_LOCKDOWN = {
+    "/org.openoffice.Office.Common/Security/Scripting": {
+        "MacroSecurityLevel": "3", "DisableMacrosExecution": "true",
+        "BlockUntrustedRefererLinks": "true"},
+    "/org.openoffice.Office.Writer/Filter/Import/VBA": {
+        "Load": "false", "Executable": "false", "Save": "false"},
+}
+
 # The extension tells LibreOffice's type detection where to start; content decides the rest.
 _SUFFIX = {"doc": ".doc", "rtf": ".rtf", "wordml": ".xml", "html": ".html"}
 _TARGET = "docx:MS Word 2007 XML"
@@ -155,9 +167,35 @@ class Converter:
             except BlockingIOError:
                 handle.close()
                 continue
+            _lock_down(path)
             self._profile = (path, handle)
             return path
         raise OSError(f"every LibreOffice profile slot in {base} is in use")
+
+
+def _lock_down(profile: Path) -> None:
+    """Our settings over the profile's own (LibreOffice keeps the others it wrote there)."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        kept = [line for line in settings.read_text(encoding="utf-8").splitlines()
+                if line.startswith("<item ") and not _locked(line)]
+    except (OSError, UnicodeDecodeError):
+        kept = []  # none yet, or damaged: LibreOffice recreates what it needs
+    ours = [f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse">'
+            f'<value>{value}</value></prop></item>'
+            for path, props in _LOCKDOWN.items() for name, value in props.items()]
+    settings.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/'
+        '2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.'
+        'org/2001/XMLSchema-instance">\n' + "\n".join(kept + ours) + "\n</oor:items>\n",
+        encoding="utf-8")
+
+
+def _locked(line: str) -> bool:
+    """An item setting one of our properties (any earlier value of it is replaced)."""
+    return any(f'oor:path="{path}"' in line and f'oor:name="{name}"' in line
+               for path, props in _LOCKDOWN.items() for name in props)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -1,7 +1,8 @@
 """A minimal compound file (CFB v3) writer for test fixtures: olefile only reads them.
 
-Streams sit at the root of the directory, small ones (< 4096 bytes) in the mini stream as the
-format requires, so any reader sees what Word, Excel or Outlook would have written there.
+Streams are named by path ("Macros/VBA/dir": the storages on the way are made), small ones
+(< 4096 bytes) in the mini stream as the format requires, so any reader sees what Word, Excel or
+Outlook would have written there.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ _ENTRY = struct.Struct("<64sHBBIII16sIQQIQ")
 
 
 def compound_file(streams: dict[str, bytes]) -> bytes:
-    """A compound file holding `streams` (name → bytes; names of at most 31 characters)."""
+    """A compound file holding `streams` (path → bytes; each part of a path at most 31
+    characters, storages separated by "/")."""
     sectors: list[bytes] = []
     fat: list[int] = []
     small = {n: d for n, d in streams.items() if len(d) < CUTOFF}
@@ -21,15 +23,40 @@ def compound_file(streams: dict[str, bytes]) -> bytes:
     starts = {n: _place(sectors, fat, d) for n, d in streams.items() if len(d) >= CUTOFF}
     mini_fat_start = _place(sectors, fat, struct.pack(f"<{len(mini_fat)}L", *mini_fat))
     root_start = _place(sectors, fat, mini_stream)
-    entries = [_entry("Root Entry", 5, root_start, len(mini_stream), child=1 if streams else None)]
-    for index, (name, data) in enumerate(streams.items(), 1):
-        start = mini_starts[name] if name in small else starts[name]
-        right = index + 1 if index < len(streams) else None
-        entries.append(_entry(name, 2, start, len(data), right=right))
+    tree = _tree(streams)
+    numbers = {path: number for number, path in enumerate(tree)}
+    entries = []
+    for path, children in tree.items():
+        siblings = tree[path.rpartition("/")[0]] if path else [path]
+        after = siblings[siblings.index(path) + 1:]
+        right = numbers[after[0]] if after else None
+        child = numbers[children[0]] if children else None
+        if not path:
+            entries.append(_entry("Root Entry", 5, root_start, len(mini_stream), child=child))
+        elif path in streams:
+            start = mini_starts[path] if path in small else starts[path]
+            entries.append(_entry(path.rpartition("/")[2], 2, start, len(streams[path]),
+                                  right=right))
+        else:
+            entries.append(_entry(path.rpartition("/")[2], 1, 0, 0, right=right, child=child))
     directory_start = _place(sectors, fat, b"".join(entries))
     fat_sectors = _fat_sectors(sectors, fat)
     header = _header(fat_sectors, directory_start, mini_fat_start, len(mini_fat))
     return header + b"".join(sectors)
+
+
+def _tree(streams: dict[str, bytes]) -> dict[str, list[str]]:
+    """Every storage and stream by path ("" the root), in directory order, with its children;
+    siblings are chained through their right pointers, a shape every reader accepts."""
+    tree: dict[str, list[str]] = {"": []}
+    for path in streams:
+        parts = path.split("/")
+        for depth in range(1, len(parts) + 1):
+            node, parent = "/".join(parts[:depth]), "/".join(parts[:depth - 1])
+            if node not in tree:
+                tree[node] = []
+                tree[parent].append(node)
+    return tree
 
 
 def _place(sectors: list[bytes], fat: list[int], data: bytes) -> int:

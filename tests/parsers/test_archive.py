@@ -17,6 +17,7 @@ import pytest
 from parsers import archive, members
 from parsers.archive import Limits, expand_archive, expand_nested, expand_zip
 from pipeline.errors import UnreadableDocument
+from tests import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
@@ -45,32 +46,6 @@ def zip_of(files: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes
         for name, data in files.items():
             out.writestr(name, data)
     return buffer.getvalue()
-
-
-def deflated_zeros(mib: int) -> bytes:
-    """Raw deflate of `mib` MiB of zeros in milliseconds: after a full flush every MiB
-    compresses to the same bytes, so one block is repeated instead of recomputed."""
-    first = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = first.compress(bytes(MIB)) + first.flush(zlib.Z_FULL_FLUSH)
-    return block * mib + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
-
-
-def local_header(name: str, compressed: int, size: int, crc: int, method: int = 8) -> bytes:
-    raw = name.encode()
-    return struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, method, 0, 0, crc, compressed,
-                       size, len(raw), 0) + raw
-
-
-def raw_zip(body: bytes, entries: list[tuple[str, int, int, int, int]]) -> bytes:
-    """`body` (local headers and data as given) and a central directory of
-    (name, local header offset, compressed size, size, crc): entries may point anywhere."""
-    central = b"".join(
-        struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0, crc, compressed,
-                    size, len(name.encode()), 0, 0, 0, 0, 0, offset) + name.encode()
-        for name, offset, compressed, size, crc in entries)
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries),
-                      len(central), len(body), 0)
-    return body + central + end
 
 
 # ---- RAR and 7z fixtures (libarchive reads RAR but cannot write it) ----------------------
@@ -254,24 +229,8 @@ def test_a_zip_member_whose_bytes_do_not_match_its_crc():
         expand_zip(bytes(data))
 
 
-class EncryptedInfo(zipfile.ZipInfo):
-    """Sets the "encrypted" flag (zipfile clears flag_bits when writing): it is checked before
-    any byte is read, so the data need not really be encrypted."""
-
-    def _encodeFilenameFlags(self):
-        name, flags = super()._encodeFilenameFlags()
-        return name, flags | 0x1
-
-
-def _flagged_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as out:
-        out.writestr(EncryptedInfo("申报表.docx"), b"\x00" * 100)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("fmt, build", [
-    ("zip", _flagged_zip),
+    ("zip", hostile.zip_encrypted),
     ("rar", lambda: rar4({"申报表.docx": b"x"}, encrypted=True)),
     ("rar", lambda: rar4({"申报表.docx": b"x"}, headers_encrypted=True)),
     ("rar", lambda: rar5({"申报表.docx": b"x"}, encrypted=True)),
@@ -401,67 +360,6 @@ def gigabyte_of_zeros() -> bytes:
     return buffer.getvalue()
 
 
-def zeros_zip(mib: int) -> bytes:
-    """One member of `mib` MiB of zeros, its size honestly declared."""
-    deflated, crc = deflated_zeros(mib), 0
-    for _ in range(mib):
-        crc = zlib.crc32(bytes(MIB), crc)
-    return raw_zip(local_header("zeros.bin", len(deflated), mib * MIB, crc) + deflated,
-                   [("zeros.bin", 0, len(deflated), mib * MIB, crc)])
-
-
-def nested_bomb(inner: int = 16) -> bytes:
-    """A zip (stored) of zips, each holding 256 MiB of zeros."""
-    leaf = zeros_zip(256)
-    return zip_of({f"{i}.zip": leaf for i in range(inner)}, zipfile.ZIP_STORED)
-
-
-def overlapping_bomb_same_header(entries: int = 150) -> bytes:
-    """Fifield's bomb at its plainest: every directory entry points at one local file (fewer
-    entries than the member limit, so the overlap is what gives it away)."""
-    kernel = deflated_zeros(1)
-    crc = zlib.crc32(bytes(MIB))
-    body = local_header("0", len(kernel), MIB, crc) + kernel
-    return raw_zip(body, [(str(i), 0, len(kernel), MIB, crc) for i in range(entries)])
-
-
-def overlapping_bomb_quoted(files: int = 200) -> bytes:
-    """Fifield's overlapping bomb: file i's deflate stream quotes file i+1's local header in a
-    stored block and goes on with file i+1's data, down to one shared kernel of zeros; every
-    file is a valid member and all of them inflate the kernel again."""
-    kernel, zeros = deflated_zeros(1), bytes(MIB)
-    data, headers_after, entries = kernel, b"", []
-    for i in reversed(range(files)):
-        output_crc = zlib.crc32(zeros, zlib.crc32(headers_after))
-        header = local_header(f"{i:03d}.bin", len(data), len(headers_after) + MIB, output_crc)
-        entries.append((f"{i:03d}.bin", len(data), len(headers_after) + MIB, output_crc))
-        quote = b"\x00" + struct.pack("<HH", len(header), len(header) ^ 0xFFFF)
-        data, headers_after = quote + header + data, header + headers_after
-    body = data[5:]  # the file starts with file 0's header, unquoted
-    offsets, at = [], 0
-    for name, *_ in reversed(entries):
-        offsets.append(at)
-        at += len(local_header(name, 0, 0, 0)) + 5
-    central = [(name, offset, compressed, size, crc)
-               for (name, compressed, size, crc), offset in zip(reversed(entries), offsets)]
-    return raw_zip(body, central)
-
-
-def hundred_thousand_members() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as out:
-        for i in range(100_000):
-            out.writestr(f"{i}.txt", b"")
-    return buffer.getvalue()
-
-
-def lying_sizes() -> bytes:
-    """The local header and directory say 1000 bytes; the data inflates to 1 GiB."""
-    deflated = deflated_zeros(1024)
-    return raw_zip(local_header("small.txt", len(deflated), 1000, 0) + deflated,
-                   [("small.txt", 0, len(deflated), 1000, 0)])
-
-
 def seven_zip_bomb() -> bytes:
     out = io.BytesIO()
     with libarchive.custom_writer(out.write, "7zip") as writer:
@@ -470,17 +368,18 @@ def seven_zip_bomb() -> bytes:
 
 
 HOSTILE = {
-    "a-nested-zip-bomb": (nested_bomb, "zip", "压缩炸弹"),
-    "b-overlap-same-header": (overlapping_bomb_same_header, "zip", "重叠"),
-    "b-overlap-quoted": (overlapping_bomb_quoted, "zip", "重叠"),
+    "a-nested-zip-bomb": (hostile.zip_of_bombs, "zip", "压缩炸弹"),
+    "b-overlap-same-header": (hostile.zip_overlap_same_header, "zip", "重叠"),
+    "b-overlap-quoted": (hostile.zip_overlap_quoted, "zip", "重叠"),
     "c-one-gigabyte-member": (gigabyte_of_zeros, "zip", "过大"),
     # Declared within the limits: only the running budget stops it, at 200 × its size.
-    "c-256-mib-member-within-declared-limits": (lambda: zeros_zip(256), "zip", "压缩炸弹"),
-    "d-100000-members-zip": (hundred_thousand_members, "zip", "文件过多"),
+    "c-256-mib-member-within-declared-limits": (lambda: hostile.zip_zeros(256), "zip",
+                                                "压缩炸弹"),
+    "d-100000-members-zip": (hostile.zip_many_members, "zip", "文件过多"),
     "d-100000-members-rar": (lambda: rar4({f"{i}.txt": b"" for i in range(100_000)}), "rar",
                              "文件过多"),
-    "g-encrypted-zip": (_flagged_zip, "zip", "已加密"),
-    "h-lying-local-header": (lying_sizes, "zip", "与记录不符"),
+    "g-encrypted-zip": (hostile.zip_encrypted, "zip", "已加密"),
+    "h-lying-local-header": (hostile.zip_lying_size, "zip", "与记录不符"),
     "7z-bomb": (seven_zip_bomb, "7z", "压缩炸弹"),
 }
 
@@ -503,7 +402,7 @@ def test_hostile_archives_end_fast_in_bounded_memory(tmp_path, case):
 def test_the_quoted_overlap_bomb_is_a_real_bomb():
     """The fixture works against a reader without the overlap check: file 0 inflates to every
     later header plus the kernel, with the declared size and CRC."""
-    data = overlapping_bomb_quoted(files=20)
+    data = hostile.zip_overlap_quoted(files=20)
     infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     first = infos[0]
     start = first.header_offset + 30 + len(first.filename)

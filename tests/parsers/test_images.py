@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from parsers.images import hamming, read_image
 from parsers.sniff import sniff
 from pipeline.errors import UnreadableDocument
+from tests import hostile
 
 
 def scene(seed: int, size: tuple[int, int] = (1200, 900)) -> Image.Image:
@@ -182,6 +183,16 @@ def test_a_header_claiming_too_many_pixels_is_refused_at_once(width, height):
     started = time.perf_counter()
     with pytest.raises(UnreadableDocument, match="像素过大"):
         read_image(png_header(width, height))
+    assert time.perf_counter() - started < 2
+
+
+@pytest.mark.parametrize("build", [hostile.png_bomb, hostile.bmp_bomb, hostile.tiff_bomb,
+                                   hostile.jpeg_bomb], ids=["png", "bmp", "tiff", "jpeg"])
+def test_every_format_refuses_a_lying_header_at_once(build):
+    """10^10 pixels claimed (JPEG: its largest, 65 535²) over a few bytes of data."""
+    started = time.perf_counter()
+    with pytest.raises(UnreadableDocument, match="像素过大"):
+        read_image(build())
     assert time.perf_counter() - started < 2
 
 

@@ -1,6 +1,8 @@
 """Tests for parsers.word: .docx bytes to WordContent, with fixtures built by python-docx."""
 import io
+import random
 import struct
+import time
 import zipfile
 import zlib
 
@@ -11,6 +13,7 @@ from docx.oxml import parse_xml
 from parsers.types import Cell
 from parsers.word import read_word
 from pipeline.errors import UnreadableDocument
+from tests import hostile
 
 NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
       'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"')
@@ -315,3 +318,43 @@ def test_text_box_content_is_read_once_with_its_anchor_paragraph():
         f"<w:p {NS}>{_TEXT_BOX.format(run=_run('单位名称：示例科技有限公司'))}</w:p>"))
     paragraphs = [p.text for p in read_word(_bytes(document)).paragraphs]
     assert paragraphs == ["案例征集申报表", "单位名称：示例科技有限公司"]
+
+
+# ---- hostile packages: refused before python-docx inflates or parses them ----------------
+
+@pytest.mark.parametrize("build, reason", [
+    (hostile.docx_gigabytes, "解压后过大"),
+    (hostile.docx_empty_paragraphs, "压缩炸弹"),
+    (hostile.docx_xxe, "DTD"),
+    (hostile.docx_billion_laughs, "DTD"),
+    (hostile.docx_deep, "嵌套过深"),
+], ids=["2-gib-part", "3-million-empty-paragraphs", "xxe", "billion-laughs", "10000-deep"])
+def test_a_hostile_docx_is_refused_at_once(build, reason):
+    data = build()
+    started = time.monotonic()
+    with pytest.raises(UnreadableDocument, match=reason):
+        read_word(data)
+    assert time.monotonic() - started < 1
+
+
+def test_an_entity_declared_past_the_first_bytes_is_still_never_resolved():
+    """GIVEN a DTD hidden after 8 KB of comments, past the prolog check WHEN read THEN the
+    parser leaves the external entity unresolved: the file it names is never read."""
+    doctype = ("<!--" + " " * 8192 + "-->"
+               f'<!DOCTYPE w:document [<!ENTITY x SYSTEM "file://{hostile.PASSWD}">]>')
+    data = hostile.docx_with("<w:p><w:r><w:t>单位名称：&x;</w:t></w:r></w:p>", doctype)
+    assert [p.text for p in read_word(data).paragraphs] == ["单位名称："]
+
+
+def test_paragraphs_past_the_limit_are_refused_even_when_they_do_not_compress():
+    rng = random.Random(1)  # random attributes: 150 000 paragraphs in 880 KB, under the ratio
+    body = "".join(f'<w:p w:rsidR="{rng.getrandbits(32):08X}"/>' for _ in range(150_000))
+    with pytest.raises(UnreadableDocument, match="段落过多"):
+        read_word(hostile.docx_with(body))
+
+
+def test_deep_but_legal_nesting_is_read():
+    """120 nested content controls (240 XML levels, libxml2 allows 256) read in milliseconds."""
+    started = time.monotonic()
+    assert len(read_word(hostile.docx_deep(120)).paragraphs) == 1
+    assert time.monotonic() - started < 1
