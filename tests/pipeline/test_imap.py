@@ -356,3 +356,48 @@ def test_a_missing_folder_is_named_and_the_other_folders_are_still_read(dovecot,
     assert report.fetched == 1
     poll = deployment.query("select ok, error_kind, error from polls order by id desc")[0]
     assert (poll["ok"], poll["error_kind"]) == (0, "folder_missing") and "申报材料" in poll["error"]
+
+
+def test_a_second_client_acting_during_a_poll_loses_and_repeats_nothing(dovecot, tmp_path,
+                                                                       monkeypatch):
+    """GIVEN five new mails fetched one per batch WHEN, after the first batch, a person reads
+    one, flags one, moves one to another watched folder and deletes one THEN every mail still
+    there is processed and answered once (the moved one from its new folder), the deleted one
+    is simply gone, and \\Seen is only where the person put it."""
+    with dovecot.client() as person:
+        person.create_folder("审核")
+    deployment = Deployment(tmp_path, dovecot, monkeypatch, folders=["INBOX", "审核"], batch=1)
+    deployment.run()
+    keys = ("gpipc-park-complete", "gpipc-park-deficient", "gpipc-enterprise-complete",
+            "gpipc-enterprise-deficient", "ccea-csr-complete")
+    uids = deliver(dovecot, *keys)
+    real, acted = fetch_module.failpoints.reach, []
+
+    def person_acts(name: str) -> None:
+        if name == "after_fetch" and not acted:
+            acted.append(name)
+            with dovecot.client() as person:
+                person.select_folder("INBOX")
+                person.fetch([uids[1]], ["BODY[]"])  # reading sets \Seen: the person's doing
+                person.add_flags([uids[2]], [b"\\Flagged"])
+                person.move([uids[3]], "审核")
+                person.delete_messages([uids[4]])
+                person.expunge()
+        real(name)
+
+    monkeypatch.setattr(fetch_module.failpoints, "reach", person_acts)
+    deployment.run()
+    monkeypatch.setattr(fetch_module.failpoints, "reach", real)
+    deployment.run()
+    assert acted
+    rows = deployment.query("select folder, message_id, count(*) as n from messages "
+                            "group by message_id order by folder, message_id")
+    assert sorted(r["message_id"] for r in rows) == sorted(f"<sample-{k}@example.com>"
+                                                          for k in keys[:4])
+    assert all(r["n"] == 1 for r in rows)
+    assert {r["folder"] for r in rows} == {"INBOX", "审核"}
+    assert len(deployment.replies()) == 4
+    flags = flags_of(dovecot)
+    assert b"\\Seen" in flags[uids[1]] and b"\\Flagged" in flags[uids[2]]
+    assert b"\\Seen" not in flags[uids[0]] and b"\\Seen" not in flags[uids[2]]
+    assert all(b"\\Seen" not in f for f in flags_of(dovecot, "审核").values())
