@@ -1,16 +1,20 @@
 """The IMAP source against a real Dovecot on loopback: found once, answered once, nothing touched."""
 from __future__ import annotations
 
+import email
 import threading
 import time
+from email import policy
 from pathlib import Path
 
 import pytest
 
 from pipeline import fetch as fetch_module
+from pipeline.db import Database
 from pipeline.errors import MailboxError
+from pipeline.figures import render_digest
 from pipeline.imap import connect, diagnose, watch_idle
-from pipeline.runner import run
+from pipeline.runner import run, utc_now
 from pipeline.samples import catalogue
 from tests.dovecot import Dovecot
 from tests.pipeline.workspace import Workspace
@@ -401,3 +405,29 @@ def test_a_second_client_acting_during_a_poll_loses_and_repeats_nothing(dovecot,
     assert b"\\Seen" in flags[uids[1]] and b"\\Flagged" in flags[uids[2]]
     assert b"\\Seen" not in flags[uids[0]] and b"\\Seen" not in flags[uids[2]]
     assert all(b"\\Seen" not in f for f in flags_of(dovecot, "审核").values())
+
+
+@pytest.mark.slow
+def test_a_200_mb_mail_is_refused_by_its_size_before_fetching_and_reported(dovecot, tmp_path,
+                                                                          monkeypatch):
+    deployment = Deployment(tmp_path, dovecot, monkeypatch)  # max_size_mb: the default 50
+    deployment.run()
+    head = (b"From: zhangsan@example.cn\r\nTo: cases@example.org\r\nSubject: big video\r\n"
+            b"Message-ID: <huge@example.cn>\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n")
+    line = b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n"
+    deliver_bytes(dovecot, head + line * (200 * 1048576 // len(line)))
+    started = time.monotonic()
+    deployment.run()
+    elapsed = time.monotonic() - started
+    row = deployment.query("select status, error, size, raw_path from messages")[0]
+    assert row["status"] == "parked" and "超过上限 50 MB" in row["error"]
+    assert row["size"] >= 200 * 1048576 - 100
+    assert Path(row["raw_path"]).stat().st_size < 20000 and elapsed < 10
+    db = Database(deployment.config().database)
+    try:
+        raw = render_digest(db, deployment.config(), utc_now()).raw
+    finally:
+        db.close()
+    text = email.message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+    assert "处理失败、已搁置的邮件（请查看原始邮件）（1）" in text and "big video" in text
