@@ -197,7 +197,7 @@ def list_command(config_path: str | None, status: str | None, campaign: str | No
         start = max(start or "", day_bounds(since.date(), zone)[0])
     where = views.ListFilter(status, campaign, None, verdict, unit, start, end)
     with views.open_db(config) as db:
-        rows = views.message_rows(db, where=where)
+        rows = views.message_rows(db, where)
     if as_json:
         click.echo(json.dumps([views.list_json(r) for r in rows], ensure_ascii=False, indent=1))
     else:

@@ -5,7 +5,7 @@ from pipeline.config import Config
 from pipeline.errors import ConfigError
 from pipeline.runner import RunReport, run
 from pipeline.samples import write_maildir
-from pipeline.views import message_rows, open_db
+from pipeline.views import ListFilter, message_rows, open_db
 
 
 def run_demo(config: Config) -> tuple[RunReport, list[dict]]:
@@ -16,4 +16,4 @@ def run_demo(config: Config) -> tuple[RunReport, list[dict]]:
     write_maildir(source.path)
     report = run(config)
     with open_db(config) as db:
-        return report, message_rows(db, source=source.name)
+        return report, message_rows(db, ListFilter(source=source.name))

@@ -10,9 +10,10 @@ from pipeline.cliopts import config_option
 from pipeline.config import load_config
 from pipeline.store import write_durably
 from pipeline.views import open_db
+from rules.vocabulary import VERDICTS
 
 # A submission's verdicts (openpyxl and the exporters load only when a command runs).
-_VERDICTS = ("complete", "deficient", "late", "rejected")
+_VERDICTS = tuple(v for v in VERDICTS if v not in ("duplicate", "not_submission"))
 
 
 @click.group("export")

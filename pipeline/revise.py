@@ -48,6 +48,11 @@ class Current:
     # Every finding of the version as saved (waived ones too), as rows.
     findings: tuple[dict, ...]
 
+    def counting(self) -> tuple[Finding, ...]:
+        """The findings that count now: not waived."""
+        return tuple(Finding(f["rule"], f["field"], f["severity"], f["message"])
+                     for f in self.findings if f["waived_by"] is None)
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -82,11 +87,12 @@ class Reviser:
         with self.db.transaction():
             current = self.current(reference)
             row = make_row(current)
-            before = self.db.version_findings(current.row["id"], current.row["version"])
+            before = current.counting()
             override_id = record_override(self.db, {
                 "submission_id": current.row["id"], "version": current.row["version"],
-                "at": now.isoformat(), "before": json.dumps(before, ensure_ascii=False), **row})
-            revision, decision = self._rerun(current, tuple(Finding(**f) for f in before), now)
+                "at": now.isoformat(), "before": json.dumps([f.to_json() for f in before],
+                                                            ensure_ascii=False), **row})
+            revision, decision = self._rerun(current, before, now)
             reply_id, status = self._notify(current, decision, now, by) if notify \
                 else (None, "none")
         return replace(revision, override_id=override_id, reply_id=reply_id, reply_status=status)

@@ -10,9 +10,9 @@ from datetime import tzinfo
 
 from outbox.digest import VERDICT_NAMES
 from pipeline.config import Config
+from pipeline.days import local_text
 from pipeline.db import Database
 from pipeline.errors import ConfigError
-from pipeline.days import moment
 from pipeline.workbook import Sheet, Value, write_workbook
 from rules.profile import FieldSpec, Profile, load_profiles
 from rules.vocabulary import FIELD_KEYS, KIND_NAMES, field_name
@@ -75,10 +75,6 @@ def cell_value(value: object, kind: str = "text") -> Value:
     return json.dumps(value, ensure_ascii=False)
 
 
-def local_time(stamp: str | None, zone: tzinfo) -> str:
-    return moment(stamp).astimezone(zone).strftime("%Y-%m-%d %H:%M") if stamp else ""
-
-
 # ---- queries --------------------------------------------------------------------------
 
 _CURRENT = "v.submission_id = s.id and v.number = s.version"
@@ -138,8 +134,8 @@ def campaign_sheet(db: Database, campaign: str, profile: Profile | None, zone: t
             sub["reference"], sub["unit_name"] or "", sub["case_name"] or "",
             cell_value(fields.get("category"), "choice"),
             *(cell_value(fields[c.key], c.type) if c.key in fields else None for c in columns),
-            sub["sender"] or "", local_time(sub["first_at"] or sub["created_at"], zone),
-            local_time(sub["latest_at"] or sub["updated_at"], zone),
+            sub["sender"] or "", local_text(sub["first_at"] or sub["created_at"], zone),
+            local_text(sub["latest_at"] or sub["updated_at"], zone),
             VERDICT_NAMES.get(sub["verdict"], sub["verdict"]), len(problems),
             "\n".join(f"{n}. {p}" for n, p in enumerate(problems, 1)), sub["versions"]))
     headers = (*_HEAD, *(column_label(c) for c in columns), *_TAIL)

@@ -39,12 +39,12 @@ class ListFilter:
     # Fetched on or after `since`, before `until` (UTC 'YYYY-MM-DD HH:MM:SS').
     since: str | None = None
     until: str | None = None
+    # One ledger row by its id (`intake show 12`).
+    row_id: int | None = None
 
 
-def message_rows(db: Database, status: str | None = None, campaign: str | None = None,
-                 source: str | None = None, where: ListFilter | None = None) -> list[dict]:
+def message_rows(db: Database, where: ListFilter = ListFilter()) -> list[dict]:
     """Ledger rows with their reference, current verdict and findings, oldest first."""
-    where = where or ListFilter(status, campaign, source)
     rows = db.query(
         "select m.*, s.reference, s.unit_name, coalesce(s.verdict, m.verdict) as current "
         "from messages m left join submissions s on m.submission_id = s.id where "
@@ -52,7 +52,8 @@ def message_rows(db: Database, status: str | None = None, campaign: str | None =
         ":campaign) and (:source is null or m.source = :source) and (:verdict is null or "
         "coalesce(s.verdict, m.verdict) = :verdict) and (:unit is null or s.unit_name like "
         "'%' || :unit || '%') and (:since is null or datetime(m.fetched_at) >= :since) and "
-        "(:until is null or datetime(m.fetched_at) < :until) order by m.id",
+        "(:until is null or datetime(m.fetched_at) < :until) and (:row_id is null or "
+        "m.id = :row_id) order by m.id",
         dataclasses.asdict(where))
     for row in rows:
         row["findings"] = db.query("select rule, field, severity, message, waived_by from "
@@ -136,7 +137,7 @@ def print_show(console: Console, db: Database, key: str) -> bool:
         print_submission(console, db, found[0])
         return True
     if key.lstrip("#").isdigit():
-        rows = [r for r in message_rows(db) if r["id"] == int(key.lstrip("#"))]
+        rows = message_rows(db, ListFilter(row_id=int(key.lstrip("#"))))
         if rows:
             _show_message(console, rows[0])
             return True
