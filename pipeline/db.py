@@ -240,7 +240,14 @@ class Database:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.execute("PRAGMA foreign_keys=ON")
-        migrations.apply(self.db)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date under the write lock, so that two processes opening a
+        new (or older) database at once do not both migrate it; an up-to-date one is only read."""
+        if migrations.pending(self.db):
+            with self.transaction():
+                migrations.apply(self.db)
 
     def close(self) -> None:
         self.db.close()

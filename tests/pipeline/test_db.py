@@ -54,3 +54,23 @@ def test_the_migrations_are_idempotent(tmp_path):
     assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 7
     assert database.query("pragma journal_mode")[0]["journal_mode"] == "wal"
     database.close()
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
+    """`intake serve` starting while someone runs `intake list`: both open a database that is
+    not there yet; the migrations run once, under the write lock, and neither fails."""
+    import subprocess
+    import sys
+
+    opener = ("import sys; from pathlib import Path; from pipeline.db import Database; "
+              "Database(Path(sys.argv[1])).close()")
+    for attempt in range(30):
+        path = tmp_path / f"new-{attempt}.db"
+        children = [subprocess.Popen([sys.executable, "-c", opener, str(path)],
+                                     stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        errors = [child.communicate(timeout=60)[1] for child in children]
+        assert [child.returncode for child in children] == [0] * 4, errors
+        database = Database(path)
+        names = [r["name"] for r in database.query("select name from _sqlite_migrations")]
+        database.close()
+        assert len(names) == len(set(names)) == 7
