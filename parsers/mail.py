@@ -1,4 +1,4 @@
-"""Raw mail bytes to ParsedMail: the only importer of mailparser."""
+"""Raw mail bytes to ParsedMail, through the standard library's parser (parsers/skeleton.py)."""
 from __future__ import annotations
 
 import base64
@@ -13,9 +13,7 @@ from datetime import datetime
 from email.message import Message
 from typing import Iterator
 
-import mailparser
-
-from parsers import tnef
+from parsers import skeleton, tnef
 from parsers.addresses import mailbox
 from parsers.forward import Forwarded, forwarded_mail, render
 from parsers.types import Attachment, ParsedMail
@@ -236,7 +234,7 @@ def _forwarded_message(part: Message) -> Message | None:
             return payload[0]
     elif not _filename(part).lower().endswith(".eml"):
         return None
-    inner = email.message_from_bytes(_payload(part))
+    inner = skeleton.parse(_payload(part))
     return inner if inner.get("from") or inner.get("subject") else None
 
 
@@ -260,7 +258,12 @@ def _payload(part: Message) -> bytes:
         return b"".join(p.as_bytes() for p in payload if isinstance(p, Message))
     encoding = str(part.get("content-transfer-encoding", "")).strip().lower()
     if encoding == "base64":
-        return _unbase64(str(payload))
+        body = getattr(part, "raw_base64", None)
+        if body is None:
+            return _unbase64(str(payload))
+        decoded = skeleton.decode_base64(body)
+        return decoded if decoded is not None else _unbase64(
+            body.data[body.start:body.end].decode("ascii", "surrogateescape"))
     if encoding == "quoted-printable":
         return quopri.decodestring(str(payload).encode("ascii", "surrogateescape"))
     return part.get_payload(decode=True) or b""
@@ -317,17 +320,17 @@ def _return_path(value: object) -> str | None:
 def parse_mail(data: bytes) -> ParsedMail:
     """Parse raw bytes; raise UnreadableMail when they are not a mail at all.
 
-    mail-parser reads the bytes; the bodies and files come from our own walk of its message,
-    because names need the raw header bytes and forwards and winmail.dat need the structure.
+    The standard library reads the structure (parsers/skeleton.py says why not mail-parser);
+    the bodies and files come from our own walk of its message, because names need the raw
+    header bytes and forwards and winmail.dat need the structure.
     """
     if not data.strip() or b":" not in data[:2000]:
         raise UnreadableMail("the bytes do not start with mail headers")
     try:
-        parser = mailparser.MailParser.from_bytes(data)
-    except Exception as error:  # mailparser raises its own tree and stdlib errors alike
-        raise UnreadableMail(f"mail-parser could not read the message: {error}") from error
-    message = parser.message
-    if message is None or not message.keys():
+        message = skeleton.parse(data)
+    except Exception as error:  # the parser is forgiving; anything it raises is a broken mail
+        raise UnreadableMail(f"the message could not be parsed: {error}") from error
+    if not message.keys():
         raise UnreadableMail("the message has no headers")
     content = _content(message)
     subject = _header(message, "subject")
