@@ -1,18 +1,14 @@
-"""Word (.docx) files to WordContent: the project's only importer of python-docx."""
+"""Word (.docx) files to WordContent: the package opened with zipfile, its XML read with lxml."""
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterator
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.exceptions import PackageNotFoundError
-from docx.opc.part import Part
-from docx.package import Package
-from docx.styles import BabelFish
 from lxml import etree
 
 from parsers.members import MAX_MEMBER_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, MIB, RATIO_FLOOR
@@ -32,7 +28,7 @@ Grid = tuple[tuple[Cell, ...], ...]
 # A 300-page report has about 10 000 paragraphs; a million empty ones is a file built to make
 # the reader (and the worker that receives what it read) hold gigabytes.
 MAX_PARAGRAPHS = 100_000
-# The largest XML part python-docx may parse into a tree (which takes about ten times its size);
+# The largest XML part that may be parsed into a tree (which takes about ten times its size);
 # the document.xml of a 500-page report is under 20 MB.
 MAX_XML_PART_BYTES = 64 * MIB
 # Where an XML part's DOCTYPE would be: after the declaration, at the very start.
@@ -43,19 +39,26 @@ BOMB = "Word文件压缩比异常（疑似压缩炸弹），已拒绝读取"
 HAS_DTD = "Word文件内含DTD实体声明（正常Word文件不会有），疑似构造的攻击文件，已拒绝读取"
 TOO_DEEP = "Word文件结构嵌套过深（疑似构造的异常文件），已拒绝读取"
 TOO_MANY_PARAGRAPHS = f"Word文件段落过多（超过{MAX_PARAGRAPHS}段），疑似异常文件"
+NO_MAIN_PART = "not a .docx: no word/document.xml (main part)"
+UNREADABLE = "not a readable .docx"
 
 
 def read_word(data: bytes) -> WordContent:
     """Paragraphs, tables (one Cell per grid column) and image count of a .docx file."""
-    part = _main_part(data)
-    body, styles = _body(part), _styles(_styles_root(part))
+    document, styles = _open(data)
+    return word_content(document, styles)
+
+
+def word_content(document: etree._Element, styles: etree._Element | None) -> WordContent:
+    """What the parsed document.xml says, its styles named and resolved through styles.xml."""
+    body, named = _body(document), _styles(styles)
     if next(islice(body.iter(w("p")), MAX_PARAGRAPHS, None), None) is not None:
         raise UnreadableDocument(TOO_MANY_PARAGRAPHS)
     paragraphs: list[Paragraph] = []
     tables: list[Grid] = []
     for block in _blocks(body):
         if block.tag == w("p"):
-            paragraphs.append(_paragraph(block, styles))
+            paragraphs.append(_paragraph(block, named))
         else:
             tables.extend(_tables(block))
     return WordContent(paragraphs=tuple(paragraphs), tables=tuple(tables),
@@ -67,48 +70,55 @@ def read_word(data: bytes) -> WordContent:
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 
 
-def _package(data: bytes) -> Package:
+def _open(data: bytes) -> tuple[etree._Element, etree._Element | None]:
+    """The roots of the main document part and of its styles part (None without one)."""
     for magic, reason in _MAGIC:
         if data.startswith(magic):
             raise UnreadableDocument(reason)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnreadableDocument("not a .docx: not a zip archive")
-    _check_parts(data)
     try:
-        return Package.open(io.BytesIO(data))
-    except etree.XMLSyntaxError as error:
-        raise UnreadableDocument(_xml_reason(error, "not a readable .docx")) from error
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise UnreadableDocument(f"not a readable .docx: {error}") from error
-
-
-def _check_parts(data: bytes) -> None:
-    """Refuse, from the zip directory and each XML part's first bytes, what python-docx would
-    otherwise inflate and parse whole: parts over the size limits, a package whose declared
-    size is a bomb's ratio of its bytes, and DTDs (OPC forbids them in a package, and only a
-    DTD can declare the entities of an XXE or a billion-laughs file)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            infos = package.infolist()
-            total = sum(info.file_size for info in infos)
-            if total > MAX_TOTAL_BYTES or any(i.file_size > MAX_MEMBER_BYTES for i in infos):
-                raise UnreadableDocument(TOO_BIG)
-            if total > max(MAX_RATIO * len(data), RATIO_FLOOR):
-                raise UnreadableDocument(BOMB)
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    _check_xml_part(package, info)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            package = _Package(archive, _check_parts(archive, len(data)))
+            return package.main_and_styles()
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError,
             zlib.error) as error:  # RuntimeError: an encrypted part; NotImplementedError: a method
-        raise UnreadableDocument(f"not a readable .docx: {error}") from error
+        raise UnreadableDocument(f"{UNREADABLE}: {error}") from error
 
 
-def _check_xml_part(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_parts(archive: zipfile.ZipFile, size: int) -> dict[str, bytes]:
+    """Refuse, from the zip directory and each XML part's first bytes, what would otherwise be
+    inflated and parsed whole: parts over the size limits, a package whose declared size is a
+    bomb's ratio of its bytes, and DTDs (OPC forbids them in a package, and only a DTD can
+    declare the entities of an XXE or a billion-laughs file) in any XML part, read later or not.
+    Returns the parts short enough to have been read whole here (the .rels, [Content_Types].xml),
+    by member name, so that they are not inflated twice."""
+    infos = archive.infolist()
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL_BYTES or any(i.file_size > MAX_MEMBER_BYTES for i in infos):
+        raise UnreadableDocument(TOO_BIG)
+    if total > max(MAX_RATIO * size, RATIO_FLOOR):
+        raise UnreadableDocument(BOMB)
+    whole: dict[str, bytes] = {}
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")):
+            prolog = _prolog(archive, info)
+            if len(prolog) == info.file_size < _PROLOG_BYTES:  # read to its end: CRC checked
+                whole[info.filename] = prolog
+    return whole
+
+
+def _prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if info.file_size > MAX_XML_PART_BYTES:
         raise UnreadableDocument(
             f"Word文件内容过大（{info.filename}超过{MAX_XML_PART_BYTES // MIB}MB），疑似异常文件")
-    with package.open(info) as part:
+    with archive.open(info) as part:
         prolog = part.read(_PROLOG_BYTES)
+    _refuse_dtd(prolog)
+    return prolog
+
+
+def _refuse_dtd(prolog: bytes) -> None:
     if b"<!DOCTYPE" in prolog or "<!DOCTYPE".encode("utf-16-le") in prolog:
         raise UnreadableDocument(HAS_DTD)
 
@@ -123,27 +133,15 @@ def _xml_reason(error: etree.XMLSyntaxError, otherwise: str) -> str:
     return f"{otherwise}: {error}"
 
 
-def _main_part(data: bytes) -> Part:
+def _parse(blob: bytes) -> etree._Element:
+    _refuse_dtd(blob[:_PROLOG_BYTES])  # a part not named .xml escaped _check_parts
     try:
-        return _package(data).main_document_part
-    except KeyError as error:
-        raise UnreadableDocument("not a .docx: no word/document.xml (main part)") from error
-
-
-def _root(part: Part) -> etree._Element:
-    # A .docm or .dotx main part is not a DocumentPart to python-docx: parse its bytes.
-    element = getattr(part, "element", None)
-    if element is not None:
-        return element
-    try:
-        return etree.fromstring(part.blob, _PARSER)
+        return etree.fromstring(blob, _PARSER)
     except etree.XMLSyntaxError as error:
-        reason = _xml_reason(error, "word/document.xml is not well-formed")
-        raise UnreadableDocument(reason) from error
+        raise UnreadableDocument(_xml_reason(error, UNREADABLE)) from error
 
 
-def _body(part: Part) -> etree._Element:
-    root = _root(part)
+def _body(root: etree._Element) -> etree._Element:
     body = root.find(w("body"))
     if body is None:
         if "purl.oclc.org/ooxml" in root.tag:
@@ -152,11 +150,113 @@ def _body(part: Part) -> etree._Element:
     return body
 
 
-def _styles_root(part: Part) -> etree._Element | None:
-    try:
-        return _root(part.part_related_by(RT.STYLES))
-    except (KeyError, UnreadableDocument):
-        return None  # styles are a nicety: without them every paragraph is unstyled
+# ---- the package (Open Packaging Conventions), read as python-docx reads it -------------
+
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+# python-docx knows the transitional officeDocument type only: a Strict package (its types
+# under purl.oclc.org) has no main part to it, and none to us.
+_OFFICE_DOCUMENT, _STYLES = f"{_RT}officeDocument", f"{_RT}styles"
+
+# A part's relationships: Id -> (type, target part name); external targets are not parts.
+_Rels = dict[str, tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class _ContentTypes:
+    """[Content_Types].xml: the part names and extensions it gives a type, in lower case
+    (python-docx matches both without regard to case)."""
+
+    names: frozenset[str]
+    extensions: frozenset[str]
+
+    def covers(self, partname: str) -> bool:
+        extension = posixpath.splitext(partname)[1][1:]
+        return partname.lower() in self.names or extension.lower() in self.extensions
+
+
+def _content_types(root: etree._Element) -> _ContentTypes:
+    return _ContentTypes(
+        names=frozenset(e.get("PartName", "").lower() for e in root.iterfind(f"{_CT}Override")),
+        extensions=frozenset(e.get("Extension", "").lower()
+                             for e in root.iterfind(f"{_CT}Default")))
+
+
+def _rels_name(partname: str) -> str:
+    """The member holding a part's relationships: word/_rels/document.xml.rels, _rels/.rels."""
+    directory, filename = posixpath.split(partname)
+    return posixpath.join(directory, "_rels", f"{filename}.rels")[1:]
+
+
+def _target(source: str, target: str) -> str:
+    """A relationship's target as a part name; relative to the source's folder unless it starts
+    with "/". Zip members are matched exactly, as python-docx does (Word ignores case)."""
+    return posixpath.normpath(posixpath.join(posixpath.split(source)[0], target))
+
+
+def _related(rels: _Rels, reltype: str) -> str | None:
+    """The part name of the one relationship of `reltype`; python-docx refuses two."""
+    found = [target for kind, target in rels.values() if kind == reltype]
+    if len(found) > 1:
+        raise UnreadableDocument(f"{UNREADABLE}: multiple relationships of type '{reltype}'")
+    return found[0] if found else None
+
+
+class _Package:
+    """A .docx zip as python-docx's PackageReader takes it: every part reachable from
+    _rels/.rels must be in the zip and have a content type; only [Content_Types].xml, the
+    .rels on the way, the main part and its styles are read."""
+
+    def __init__(self, archive: zipfile.ZipFile, small: dict[str, bytes]) -> None:
+        self.archive, self.small = archive, small
+        self.names = frozenset(archive.namelist())
+        self.types = _content_types(_parse(self.blob("[Content_Types].xml")))
+
+    def blob(self, name: str) -> bytes:
+        self.require_member(name)
+        return self.small[name] if name in self.small else self.archive.read(name)
+
+    def require_member(self, name: str) -> None:
+        if name not in self.names:
+            raise UnreadableDocument(
+                f"{UNREADABLE}: There is no item named '{name}' in the archive")
+
+    def main_and_styles(self) -> tuple[etree._Element, etree._Element | None]:
+        graph = self.walk()
+        main = _related(graph["/"], _OFFICE_DOCUMENT)
+        if main is None:
+            raise UnreadableDocument(NO_MAIN_PART)
+        styles = _related(graph[main], _STYLES)
+        return (_parse(self.blob(main[1:])),
+                _parse(self.blob(styles[1:])) if styles is not None else None)
+
+    def walk(self) -> dict[str, _Rels]:
+        """The relationships of the package ("/") and of each part reachable from it, each
+        part checked on the way (depth first, in document order, as python-docx loads them)."""
+        graph: dict[str, _Rels] = {"/": self.rels("/")}
+        pending = list(reversed(graph["/"].values()))
+        while pending:
+            _, part = pending.pop()
+            if part not in graph:
+                self.require(part)
+                graph[part] = self.rels(part)
+                pending.extend(reversed(graph[part].values()))
+        return graph
+
+    def require(self, partname: str) -> None:
+        self.require_member(partname[1:])
+        if not self.types.covers(partname):
+            raise UnreadableDocument(
+                f"{UNREADABLE}: no content type for partname '{partname}' in [Content_Types].xml")
+
+    def rels(self, source: str) -> _Rels:
+        name = _rels_name(source)
+        if name not in self.names:
+            return {}
+        return {rel.get("Id", ""): (rel.get("Type", ""), _target(source, rel.get("Target", "")))
+                for rel in _parse(self.blob(name)).iterfind(_RELATIONSHIP)
+                if rel.get("TargetMode") != "External"}
 
 
 # ---- styles ---------------------------------------------------------------------------
@@ -170,31 +270,44 @@ class _Style:
 
 @dataclass(frozen=True)
 class _Styles:
-    """styles.xml reduced to names and boldness; built-in names as Word shows them: "Heading 1"."""
+    """styles.xml's styles, each reduced to its name and boldness when first asked for (a
+    template holds a hundred or more, a form uses a few); built-in names as Word shows them."""
 
-    by_id: dict[str, _Style]
+    elements: dict[str, etree._Element]
     default_paragraph: str | None
+    reduced: dict[str, _Style] = field(default_factory=dict)
+
+    def style(self, style_id: str) -> _Style | None:
+        if style_id not in self.reduced and style_id in self.elements:
+            self.reduced[style_id] = _style(self.elements[style_id])
+        return self.reduced.get(style_id)
 
     def name(self, style_id: str | None) -> str:
-        style = self.by_id.get(style_id or self.default_paragraph or "")
+        style = self.style(style_id or self.default_paragraph or "")
         return style.name if style else ""
 
     def bold(self, style_id: str | None) -> bool | None:
         """Bold as the style or the first style it is based on that says so."""
         seen: set[str] = set()
-        while style_id and style_id not in seen and style_id in self.by_id:
+        while style_id and style_id not in seen and (style := self.style(style_id)) is not None:
             seen.add(style_id)
-            style = self.by_id[style_id]
             if style.bold is not None:
                 return style.bold
             style_id = style.based_on
         return None
 
 
+# Word stores a few built-in names in lower case ("heading 1") and shows them capitalised;
+# python-docx's BabelFish turns them into what Word shows, and so does this.
+_SHOWN_NAMES = {name.lower(): name for name in
+                ("Caption", "Footer", "Header", *(f"Heading {level}" for level in range(1, 10)))}
+
+
 def _style(element: etree._Element) -> _Style:
     name, based = element.find("w:name", NS), element.find("w:basedOn", NS)
     stored = name.get(w("val"), "") if name is not None else ""
-    return _Style(name=BabelFish.internal2ui(stored or element.get(w("styleId"), "")),
+    stored = stored or element.get(w("styleId"), "")
+    return _Style(name=_SHOWN_NAMES.get(stored, stored),
                   based_on=based.get(w("val")) if based is not None else None,
                   bold=flag(element.find("w:rPr/w:b", NS)))
 
@@ -206,7 +319,7 @@ def _styles(root: etree._Element | None) -> _Styles:
     default = next((e.get(w("styleId")) for e in elements
                     if e.get(w("type")) == "paragraph" and e.get(w("default")) in ("1", "true")),
                    None)
-    return _Styles({e.get(w("styleId"), ""): _style(e) for e in elements}, default)
+    return _Styles({e.get(w("styleId"), ""): e for e in elements}, default)
 
 
 # ---- paragraphs -----------------------------------------------------------------------

@@ -8,12 +8,19 @@ import zlib
 
 import docx
 import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
+from docx.package import Package
+from docx.styles import BabelFish
+from lxml import etree
 
-from parsers.types import Cell
-from parsers.word import read_word
+from parsers.types import Cell, WordContent
+from parsers.word import read_word, word_content
 from pipeline.errors import UnreadableDocument
+from pipeline.samples import build_form, build_writeup, filler
+from pipeline.samples.forms import CHOICES, FORM_CAMPAIGNS
 from tests import hostile
+from tests.office import office_convert
 
 NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
       'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"')
@@ -358,3 +365,94 @@ def test_deep_but_legal_nesting_is_read():
     started = time.monotonic()
     assert len(read_word(hostile.docx_deep(120)).paragraphs) == 1
     assert time.monotonic() - started < 1
+
+
+# ---- the package read as python-docx's Package reads it ---------------------------------
+
+def _through_python_docx(data: bytes) -> WordContent:
+    """The reference: the package opened by python-docx, as read_word opened it until issue 8."""
+    main = Package.open(io.BytesIO(data)).main_document_part
+    return word_content(main.element, main.part_related_by(RT.STYLES).element)
+
+
+def _form(campaign: str) -> bytes:
+    return build_form(campaign, {
+        "unit_name": "示例科技有限公司", "case_name": "绿色工厂建设", "contact_name": "王晓明",
+        "contact_phone": "138 0000 0001", "contact_email": "wang@example.cn",
+        "category": CHOICES[campaign][1], "summary": filler(300, campaign),
+        "fill_date": "2024年4月1日"})
+
+
+def _writeup(campaign: str) -> bytes:
+    return build_writeup(campaign, "向阳而行", "示例科技有限公司绿色发展创新案例",
+                         {"背景情况": filler(400, "a"), "特色经验": filler(900, "b")})
+
+
+def _edited(data: bytes, member: str, old: bytes, new: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    assert old in members[member]
+    return _zip({**members, member: members[member].replace(old, new)})
+
+
+def _without(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _zip({n: archive.read(n) for n in archive.namelist() if n != member})
+
+
+@pytest.mark.parametrize("campaign", FORM_CAMPAIGNS)
+@pytest.mark.parametrize("build", [_form, _writeup], ids=["form", "writeup"])
+def test_every_sample_reads_as_through_python_docx(build, campaign):
+    data = build(campaign)
+    content = read_word(data)
+    assert content == _through_python_docx(data) and content.paragraphs
+
+
+@pytest.mark.parametrize("build", [_form, _writeup], ids=["form", "writeup"])
+def test_a_docx_saved_by_libreoffice_reads_as_through_python_docx(build):
+    data = office_convert(build("gpipc-park-2024"), ".docx", "docx")
+    content = read_word(data)
+    assert content == _through_python_docx(data) and content.paragraphs
+
+
+@pytest.mark.parametrize("member, old, new", [
+    ("_rels/.rels", b'Target="word/document.xml"', b'Target="/word/document.xml"'),
+    ("word/_rels/document.xml.rels", b'Target="styles.xml"', b'Target="../word/./styles.xml"'),
+], ids=["absolute-main-part", "relative-styles-with-dots"])
+def test_relationship_targets_resolve_as_python_docx_resolves_them(member, old, new):
+    data = _edited(_writeup("gpipc-park-2024"), member, old, new)
+    content = read_word(data)
+    assert content == _through_python_docx(data)
+    assert "Heading 2" in {p.style for p in content.paragraphs}
+
+
+_REFUSED = [
+    (lambda d: _edited(d, "_rels/.rels", b'"word/document.xml"', b'"word/Document.xml"'),
+     "Document.xml"),
+    (lambda d: _without(d, "word/media/image1.png"), "image1.png"),
+    (lambda d: _edited(d, "[Content_Types].xml", b'<Default Extension="png" ContentType='
+                       b'"image/png"/>', b""),
+     "no content type for partname '/word/media/image1.png'"),
+    (lambda d: _edited(d, "_rels/.rels", b"officeDocument/2006/relationships/officeDocument",
+                       b"purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"),
+     "no word/document.xml"),
+    (lambda d: _edited(d, "word/styles.xml", b"</w:styles>", b""), "not a readable .docx"),
+]
+
+
+@pytest.mark.parametrize("damage, reason", _REFUSED, ids=[
+    "main-part-named-in-another-case", "dangling-image", "image-without-content-type",
+    "strict-officeDocument-relationship", "broken-styles"])
+def test_a_damaged_package_is_refused_as_python_docx_refused_it(damage, reason):
+    data = damage(_form("gpipc-park-2024"))
+    with pytest.raises((KeyError, etree.XMLSyntaxError)):
+        Package.open(io.BytesIO(data)).main_document_part
+    with pytest.raises(UnreadableDocument, match=reason):
+        read_word(data)
+
+
+@pytest.mark.parametrize("shown, stored", BabelFish.style_aliases)
+def test_built_in_style_names_are_shown_as_python_docx_shows_them(shown, stored):
+    document = docx.Document()
+    document.add_paragraph("正文", style=shown)
+    assert read_word(_bytes(document)).paragraphs[0].style == shown
