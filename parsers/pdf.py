@@ -1,14 +1,16 @@
-"""PDF text, tables and seals through pdfplumber; a page without a real text layer is a scan."""
+"""PDF text, tables and seals: PDFium for most files, pdfplumber for ruled tables; a page
+without a real text layer is a scan."""
 from __future__ import annotations
 
 import io
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Iterable
 
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 
+from parsers import pdfium
 from parsers.images import seal_on_image
 from parsers.types import Cell, Paragraph, WordContent
 from pipeline.errors import UnreadableDocument
@@ -45,6 +47,25 @@ class PdfContent:
 
 
 def read_pdf(data: bytes) -> PdfContent:
+    pages = pdfium.read_pages(data)
+    # PDFium reads a report's text in a few ms, pdfminer in 50-130. A form exported from Word
+    # needs pdfplumber's table finder; a file PDFium cannot read, or finds nothing on, gets
+    # pdfminer's reading (or its reason for refusing it) as before.
+    if pages is None or any(p.ruled for p in pages) or all(p.blank for p in pages):
+        return _plumbed(data)
+    return _from_pdfium(data, pages)
+
+
+def _from_pdfium(data: bytes, pages: tuple[pdfium.PdfiumPage, ...]) -> PdfContent:
+    text = "\n".join(page.text for page in pages)
+    content = PdfContent(pages=len(pages), text=text,
+                         lines=tuple(line.strip() for line in text.splitlines() if line.strip()))
+    pictured = [i for i, page in enumerate(pages) if page.pictured][:SEAL_PAGES]
+    seal = _verdict(seal_on_image(bmp) for bmp in pdfium.render_bmps(data, pictured, SEAL_DPI))
+    return _with_seal(content, seal, bool(pictured))
+
+
+def _plumbed(data: bytes) -> PdfContent:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             return _content(pdf.pages)
@@ -75,9 +96,12 @@ def _content(pages: list[Any]) -> PdfContent:
         lines.extend(line.strip() for line in text.splitlines() if line.strip())
     content = PdfContent(pages=len(pages), text="\n".join(texts), tables=tuple(tables),
                          lines=tuple(lines))
-    seal = _seal(pages)
+    return _with_seal(content, _seal(pages), any(p.images for p in pages))
+
+
+def _with_seal(content: PdfContent, seal: bool | None, pictured: bool) -> PdfContent:
     # A text PDF without a single picture carries no seal; a scan that says nothing is unknown.
-    if seal is None and not content.is_scan and not any(p.images for p in pages):
+    if seal is None and not content.is_scan and not pictured:
         seal = False
     return replace(content, seal=seal)
 
@@ -117,6 +141,12 @@ def _seal(pages: list[Any]) -> bool | None:
         picture = io.BytesIO()
         page.to_image(resolution=SEAL_DPI).original.save(picture, format="BMP")
         verdicts.append(seal_on_image(picture.getvalue()))
-    if True in verdicts:
+    return _verdict(verdicts)
+
+
+def _verdict(verdicts: Iterable[bool | None]) -> bool | None:
+    """A ring on any page is a seal; no ring on a page that could show one is no seal."""
+    seen = list(verdicts)
+    if True in seen:
         return True
-    return False if False in verdicts else None
+    return False if False in seen else None
