@@ -80,12 +80,22 @@ class Converted(Protocol):
     error: str | None
 
 
+class Pending(Protocol):
+    """Files being read; `result()` waits for them, `cancel()` gives them up."""
+
+    def result(self) -> list[Inspected]: ...
+
+    def cancel(self) -> None: ...
+
+
 class Reader(Protocol):
     """Expands and reads files into Inspected values, in this process or isolated in a child."""
 
     def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]: ...
 
     def read(self, files: Sequence[RawFile]) -> list[Inspected]: ...
+
+    def start(self, files: Sequence[RawFile]) -> Pending: ...
 
 
 # ---- expanding archives ---------------------------------------------------------------
@@ -209,3 +219,19 @@ class InlineReader:
 
     def read(self, files: Sequence[RawFile]) -> list[Inspected]:
         return [finish(job, read_content(job)) for job in plan(files, self.converter)]
+
+    def start(self, files: Sequence[RawFile]) -> Pending:
+        return _Read(self.read(files))
+
+
+@dataclass(frozen=True)
+class _Read:
+    """Files already read."""
+
+    items: list[Inspected]
+
+    def result(self) -> list[Inspected]:
+        return self.items
+
+    def cancel(self) -> None:
+        pass

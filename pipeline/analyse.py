@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from outbox.bounces import BounceReport, read_bounce
 from parsers import documents as docs
-from parsers.reading import InlineReader, RawFile, Reader
+from parsers.reading import InlineReader, Inspected, Pending, RawFile, Reader
 from parsers.largelink import find_large_links
 from parsers.mail import parse_mail
 from parsers.types import Attachment, Document, ParsedMail
 from pipeline.classify import (SubjectMatch, automatic_kind, by_form, match_keywords,
                                match_subject)
+from pipeline import stages
 from pipeline.errors import UnreadableMail
 from rules.profile import Profile
 from rules.types import LargeLink
@@ -61,31 +62,68 @@ def _files(reader: Reader, attachments: tuple[Attachment, ...]) -> list[RawFile]
     return files
 
 
-def analyse(data: bytes, profiles: dict[str, Profile], reader: Reader | None = None) -> Analysis:
-    """Everything about one message that does not depend on earlier messages.
+@dataclass(frozen=True)
+class Prepared:
+    """A message parsed, its files in the reader's hands: `analysed` finishes it."""
 
-    The reader runs the document parsers: isolated in a child process in the pipeline, in this
-    process (no legacy conversion) when none is given.
-    """
+    mail: ParsedMail | None
+    # Done already: unreadable mail, auto-replies, bounces and read receipts.
+    done: Analysis | None = None
+    pending: Pending | None = None
+
+    def cancel(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+
+
+def prepare(data: bytes, reader: Reader) -> Prepared:
+    """Parse the mail and hand its files to the reader, without waiting for them."""
     try:
-        mail = parse_mail(data)
+        with stages.stage("parse"):
+            mail = parse_mail(data)
     except UnreadableMail as error:
-        return Analysis(None, "unreadable", _NO_MATCH, error=str(error))
+        return Prepared(None, Analysis(None, "unreadable", _NO_MATCH, error=str(error)))
     automatic = automatic_kind(mail)
     if automatic:
         bounce = read_bounce(data, mail) if automatic == "bounce" else None
-        return Analysis(mail, automatic, _NO_MATCH, bounce=bounce)
-    reader = reader or InlineReader()
-    inspected = reader.read(_files(reader, mail.attachments))
-    # The prescribed subject, then the form's title, then a notice's words in the subject.
+        return Prepared(mail, Analysis(mail, automatic, _NO_MATCH, bounce=bounce))
+    with stages.stage("documents: handing to parsers"):
+        return Prepared(mail, pending=reader.start(_files(reader, mail.attachments)))
+
+
+def analysed(prepared: Prepared, profiles: dict[str, Profile]) -> Analysis:
+    """Wait for the files, then classify the message and read its campaign's fields."""
+    mail = prepared.mail
+    if prepared.done is not None or mail is None or prepared.pending is None:
+        return prepared.done or Analysis(None, "unreadable", _NO_MATCH)
+    with stages.stage("documents: waiting for parsers"):
+        inspected = prepared.pending.result()
+    with stages.stage("classify"):
+        match, links = _classify(mail, inspected, profiles)
+    with stages.stage("documents: fields"):
+        profile = profiles[match.campaign] if match.campaign else None
+        documents = docs.read_documents(inspected, profile)
+    if match.campaign is None:
+        kind = "unknown_campaign" if mail.attachments or links else "inquiry"
+        return Analysis(mail, kind, match, documents, large_links=links)
+    return Analysis(mail, "submission", match, documents, large_links=links)
+
+
+def analyse(data: bytes, profiles: dict[str, Profile], reader: Reader | None = None) -> Analysis:
+    """Everything about one message that does not depend on earlier messages.
+
+    The reader runs the document parsers: isolated in worker processes in the pipeline, in
+    this process (no legacy conversion) when none is given.
+    """
+    return analysed(prepare(data, reader or InlineReader()), profiles)
+
+
+def _classify(mail: ParsedMail, inspected: list[Inspected],
+              profiles: dict[str, Profile]) -> tuple[SubjectMatch, tuple[LargeLink, ...]]:
+    """The prescribed subject, then the form's title, then a notice's words in the subject."""
     match = match_subject(mail.subject, profiles)
     if match.campaign is None and (campaign := docs.campaign_by_form(inspected, profiles)):
         match = by_form(campaign, profiles)
     if match.campaign is None:
         match = match_keywords(mail.subject, profiles)
-    links = find_large_links(mail.text, mail.html)
-    if match.campaign is None:
-        kind = "unknown_campaign" if mail.attachments or links else "inquiry"
-        return Analysis(mail, kind, match, docs.read_documents(inspected, None), large_links=links)
-    documents = docs.read_documents(inspected, profiles[match.campaign])
-    return Analysis(mail, "submission", match, documents, large_links=links)
+    return match, find_large_links(mail.text, mail.html)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.dailyconfig import DigestConfig, RemindersConfig, parse_digest, parse_reminders
 from pipeline.errors import ConfigError
-from pipeline.isolation import Limits
+from pipeline.workers import Limits
 from pipeline.replyconfig import RepliesConfig, parse_replies
 from pipeline.sourceconfig import ScheduleConfig, SourceConfig, parse_schedule, parse_source
 from rules.profile import BUILTIN_DIR, Profile, load_profiles
@@ -25,7 +25,7 @@ KEYS: dict[str, set[str]] = {
     "smtp": {"host", "port", "tls", "ca_file", "user", "password_env", "password_file", "timeout"},
     "secretariat": {"name", "contact", "operator"},
     "processing": {"max_attempts"},
-    "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout"},
+    "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout", "workers"},
     "schedule": {"timezone", "outbox_interval", "reminders", "digest"},
     "reminders": {"after_days", "max", "before_deadline_days", "quiet_hours"},
     "digest": {"to"},
@@ -49,6 +49,8 @@ class Config:
     cache: Path = Path("var/cache")
     limits: Limits = Limits()
     convert_timeout: float = 60.0
+    # Parser processes working on the files of a message side by side.
+    workers: int = 2
     schedule: ScheduleConfig = ScheduleConfig()
     reminders: RemindersConfig = RemindersConfig()
     digest: DigestConfig = DigestConfig()
@@ -122,9 +124,13 @@ def _documents(table: dict) -> dict[str, object]:
         limits = Limits(memory_mb=int(table.get("memory_mb", default.memory_mb)),
                         cpu_seconds=int(table.get("cpu_seconds", default.cpu_seconds)),
                         wall_seconds=float(table.get("wall_seconds", default.wall_seconds)))
-        return {"limits": limits, "convert_timeout": float(table.get("convert_timeout", 60))}
+        workers = int(table.get("workers", 2))
     except (TypeError, ValueError) as error:
         raise ConfigError(f"[documents] values must be numbers: {error}") from None
+    if not 1 <= workers <= 64:
+        raise ConfigError(f"[documents] workers must be between 1 and 64, not {workers}")
+    return {"limits": limits, "convert_timeout": float(table.get("convert_timeout", 60)),
+            "workers": workers}
 
 
 def load_config(explicit: str | Path | None = None) -> Config:

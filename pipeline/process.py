@@ -11,7 +11,7 @@ from outbox.compose import Answer, Reply, ReplySettings, build_reply, reply_subj
 from outbox.loops import reply_address, reply_block
 from parsers.text import squash
 from parsers.types import Document, ParsedMail
-from pipeline import failpoints
+from pipeline import failpoints, stages
 from pipeline.analyse import Analysis
 from pipeline.db import Database
 from pipeline.outboxdb import Outbox
@@ -128,7 +128,7 @@ class Processor:
     def process(self, message_row: int, sha256: str, analysis: Analysis, now: datetime,
                 backlog: bool = False) -> Outcome:
         """Decide and save; backlog mail (there before the mailbox was added) gets no reply."""
-        with self.db.transaction():
+        with stages.stage("database"), self.db.transaction():
             outcome = self._decide(message_row, sha256, analysis, now, backlog)
             failpoints.reach("before_commit")
         failpoints.reach("after_commit")
@@ -209,7 +209,8 @@ class Processor:
         key = quota_key(profile, submission)
         count = self.db.quota_count(profile.id, key, existing["id"] if existing else None) if key else 0
         submission = replace(submission, quota_count=count)
-        judged = judge(run_rules(submission, profile, now), overrides)
+        with stages.stage("rules"):
+            judged = judge(run_rules(submission, profile, now), overrides)
         unit = str(fields.get("unit_name") or "") if "unit_name" in corrected else \
             submission.unit_name
         if judged.verdict == "rejected" and not silence:
@@ -240,7 +241,9 @@ class Processor:
         look at it and send it anyway (`intake outbox approve`).
         """
         to = reply_address(mail)
-        reply = build_reply(self.settings, profile, mail, submission, answer, to, now) if to else None
+        with stages.stage("outbox: compose"):
+            reply = build_reply(self.settings, profile, mail, submission, answer, to,
+                                now) if to else None
         block = silence or reply_block(mail, self.policy.ours)
         status, reason = ("suppressed", block) if block else \
             admit(self.outbox, self.policy, to, answer.kind, now)

@@ -5,6 +5,7 @@ import fcntl
 import itertools
 import logging
 import os
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -16,8 +17,8 @@ from outbox.compose import ReplySettings
 from outbox.spool import Sender
 from parsers.mail import parse_mail
 from parsers.reading import legacy_files
-from pipeline import failpoints
-from pipeline.analyse import analyse
+from pipeline import failpoints, stages
+from pipeline.analyse import Prepared, analysed, prepare
 from pipeline.config import Config
 from pipeline.db import Database, MessageRow
 from pipeline.errors import AlreadyRunning, MailboxError, UnreadableMail
@@ -68,14 +69,15 @@ def settings_of(config: Config) -> ReplySettings:
 RECONNECTS = 3
 BACKOFF = 2.0
 
-# How an OLE2 (.doc, .wps) or RTF file begins once base64-encoded at the start of a line.
-_LEGACY_HINTS = (b"\n0M8R4KGxGuE", b"\ne1xydGY")
+# How an OLE2 (.doc, .wps) or RTF attachment begins once base64-encoded: after its part's
+# headers and the blank line. One pass of a regular expression over the mail.
+_LEGACY_HINT = re.compile(rb"\n\r?\n(?:0M8R4KGxGuE|e1xydGY)")
 
 
 def document_reader(config: Config) -> IsolatedReader:
     """Parsers in a limited child process; legacy Word converted by LibreOffice, cached."""
     converter = Converter(config.cache / "converted", timeout=config.convert_timeout)
-    return IsolatedReader(config.limits, converter)
+    return IsolatedReader(config.limits, converter, config.workers)
 
 
 class RunLock:
@@ -131,7 +133,9 @@ class Pipeline:
 
     def fetch(self) -> int:
         """Every enabled source, one after another; a failing one does not stop the others."""
-        return sum(self.poll(name).fetched for name in self.source_configs if not self.stopping())
+        with stages.stage("fetch: read, store, ledger"):
+            return sum(self.poll(name).fetched for name in self.source_configs
+                       if not self.stopping())
 
     def poll(self, name: str) -> PollResult:
         """Fetch one source, reconnecting with backoff; the poll's outcome goes to the ledger."""
@@ -197,12 +201,21 @@ class Pipeline:
         return self.processors[source]
 
     def process_pending(self, report: RunReport) -> None:
+        """Each pending message in turn. While one is decided, saved and answered, the workers
+        already parse the files of the next ones: the two halves of the machine work side by
+        side. What is read ahead is pure work, recorded nowhere until its own turn."""
         rows = self.db.pending()
-        self._convert_ahead(rows)
-        for row in rows:
-            if self.stopping():
-                return
-            self._process_one(row, report)
+        with stages.stage("convert legacy Word"):
+            self._convert_ahead(rows)
+        ahead = ReadAhead(rows, self._prepare_safely)
+        try:
+            for row in rows:
+                if self.stopping():
+                    break
+                with stages.stage("ledger, raw store"):
+                    self._process_one(row, report, ahead)
+        finally:
+            ahead.cancel()
 
     def _convert_ahead(self, rows: list[MessageRow]) -> None:
         """One LibreOffice start for the legacy Word files of every pending message.
@@ -214,7 +227,7 @@ class Pipeline:
         items = []
         for row in rows:
             data = self.store.get(row.sha256)
-            if not any(hint in data for hint in _LEGACY_HINTS):
+            if not _LEGACY_HINT.search(data):
                 continue
             try:
                 attachments = parse_mail(data).attachments
@@ -224,20 +237,24 @@ class Pipeline:
         if len(items) > 1 and self.reader.converter is not None:
             self.reader.converter.convert_many(items)
 
-    def _process_one(self, row: MessageRow, report: RunReport) -> None:
+    def _process_one(self, row: MessageRow, report: RunReport, ahead: ReadAhead) -> None:
         """Try a message until it succeeds or has used its attempts; then park it."""
+        prepared = ahead.take(row.id)
         while True:
             attempts = self.db.begin_attempt(row.id)
             if attempts > self.config.max_attempts:
                 error = f"放弃处理：已尝试{attempts - 1}次（处理中进程中断或出错）"
                 self.db.set_error(row.id, error, park=True)
                 report.parked.append((row.id, error))
+                _cancel(prepared)
                 return
             started = time.monotonic()
             try:
                 profiles = self.processor(row.source).profiles
                 failpoints.reach("before_extract")
-                analysis = analyse(self.store.get(row.sha256), profiles, self.reader)
+                given, prepared = prepared, None  # a second attempt reads the files again
+                analysis = analysed(_raised(given) or self._prepare(row), profiles)
+                ahead.fill_after(row.id)
                 failpoints.reach("after_extract")
                 outcome = self.processor(row.source).process(row.id, row.sha256, analysis,
                                                              self.clock(), row.backlog)
@@ -257,9 +274,21 @@ class Pipeline:
             report.outcomes.append((row.id, outcome))
             return
 
+    def _prepare(self, row: MessageRow) -> Prepared:
+        return prepare(self.store.get(row.sha256), self.reader)
+
+    def _prepare_safely(self, row: MessageRow) -> Prepared | Exception:
+        """The next message started early; what goes wrong is raised again in its own turn,
+        where it counts as one of its attempts."""
+        try:
+            return self._prepare(row)
+        except Exception as error:
+            return error
+
     def drain_outbox(self) -> DrainReport:
         """Send what is due; see pipeline/sending.py for retries and ambiguous sends."""
-        return drain(self.config, Outbox(self.db), self.sender, self.clock)
+        with stages.stage("outbox: send"):
+            return drain(self.config, Outbox(self.db), self.sender, self.clock)
 
     def run_once(self) -> RunReport:
         report = RunReport()
@@ -273,6 +302,47 @@ class Pipeline:
         return report
 
 
+# Messages handed to the workers beyond the one at hand: two keep both workers busy while the
+# main process saves and answers, and hold at most three messages in memory.
+READ_AHEAD = 2
+
+
+class ReadAhead:
+    """The next messages, parsed and in the workers' hands before their turn (or what went
+    wrong: raised again in their own turn, where it counts as one of their attempts)."""
+
+    def __init__(self, rows: list[MessageRow], prepare: Callable[[MessageRow], Prepared | Exception],
+                 depth: int = READ_AHEAD):
+        self.rows, self.prepare, self.depth = rows, prepare, depth
+        self.order = {row.id: index for index, row in enumerate(rows)}
+        self.ready: dict[int, Prepared | Exception] = {}
+
+    def take(self, row: int) -> Prepared | Exception | None:
+        return self.ready.pop(row, None)
+
+    def fill_after(self, row: int) -> None:
+        start = self.order[row] + 1
+        for following in self.rows[start:start + self.depth]:
+            if following.id not in self.ready:
+                self.ready[following.id] = self.prepare(following)
+
+    def cancel(self) -> None:
+        for prepared in self.ready.values():
+            _cancel(prepared)
+        self.ready.clear()
+
+
+def _cancel(prepared: Prepared | Exception | None) -> None:
+    if isinstance(prepared, Prepared):
+        prepared.cancel()
+
+
+def _raised(prepared: Prepared | Exception | None) -> Prepared | None:
+    if isinstance(prepared, Exception):
+        raise prepared
+    return prepared
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -282,6 +352,10 @@ def run(config: Config, clock: Callable[[], datetime] = utc_now) -> RunReport:
     with RunLock(config.database):
         db = Database(config.database)
         try:
-            return Pipeline(config, db, clock).run_once()
+            pipeline = Pipeline(config, db, clock)
+            try:
+                return pipeline.run_once()
+            finally:
+                pipeline.reader.close()
         finally:
             db.close()

@@ -111,6 +111,7 @@ def _run(folder: Path, case: str) -> dict:
     started = time.monotonic()
     files = isolated.read(isolated.expand([Attachment(name, "application/octet-stream", data)]))
     seconds = time.monotonic() - started
+    isolated.close()  # the workers are reaped: only then do they count in RUSAGE_CHILDREN
     # ru_maxrss of the children: the largest of the parser processes this case forked.
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"case": case, "size": len(data), "seconds": seconds, "rss_mib": peak,

@@ -45,14 +45,14 @@ def test_a_message_that_raises_is_parked_and_the_run_goes_on(tmp_path, monkeypat
     traceback, shown by list and show, and the next message is still processed."""
     samples = [s for s in catalogue() if s.key in ("inquiry", "ccea-csr-complete")]
     workspace = make_workspace(tmp_path, samples)
-    real = runner.analyse
+    real = runner.prepare
 
-    def flaky(data, profiles, reader):
+    def flaky(data, reader):
         if b"sample-inquiry" in data:
             raise RuntimeError("simulated parser crash")
-        return real(data, profiles, reader)
+        return real(data, reader)
 
-    monkeypatch.setattr(runner, "analyse", flaky)
+    monkeypatch.setattr(runner, "prepare", flaky)
     report = runner.run(workspace.config())
     parked = 1 + [s.key for s in samples].index("inquiry")
     assert [row_id for row_id, _ in report.parked] == [parked] and report.retried == 2

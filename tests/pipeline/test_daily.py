@@ -94,15 +94,15 @@ def prepared(tmp_path_factory):
     config = workspace.config()
     db = Database(config.database)
     sender = RefusingFirst(config.replies.spool)
-    real = runner.analyse
+    real = runner.prepare
 
-    def crashing(data, profiles, reader):
+    def crashing(data, reader):
         if b"sample-auto-reply" in data:
             raise RuntimeError("simulated parser crash")
-        return real(data, profiles, reader)
+        return real(data, reader)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(runner, "analyse", crashing)
+        patch.setattr(runner, "prepare", crashing)
         Pipeline(config, db, lambda: DAY1, sender=sender).run_once()
     later = (DAY1 + timedelta(hours=2)).isoformat()
     db.record_poll({"source": "test", "started_at": later, "finished_at": later, "ok": 0,

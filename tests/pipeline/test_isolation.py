@@ -9,7 +9,7 @@ import time
 import pytest
 
 from parsers.reading import Content, RawFile
-from pipeline import isolation
+from pipeline import isolation, workerchild, workers
 from pipeline.isolation import IsolatedReader, Limits
 
 FAST = Limits(memory_mb=256, cpu_seconds=1, wall_seconds=3)
@@ -100,3 +100,72 @@ def test_the_parent_keeps_its_own_limits():
     before = resource.getrlimit(resource.RLIMIT_AS)
     IsolatedReader(FAST).read(_files("x"))
     assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_workers_are_kept_and_share_out_the_files():
+    """Two workers, forked once: the files of two messages go to both, in order."""
+    pool = workers.Pool(FAST, size=2)
+    try:
+        first = pool.map(_pid_after, [0.2, 0.2])
+        second = pool.map(_pid_after, [0.0, 0.0, 0.0])
+    finally:
+        pool.close()
+    assert len(set(first)) == 2 and os.getpid() not in first
+    assert set(second) <= set(first)
+
+
+def test_a_cancelled_batch_stops_its_workers_and_the_next_one_is_served():
+    pool = workers.Pool(FAST, size=1)
+    try:
+        slow = pool.submit(_pid_after, [30, 30])
+        busy = next(iter(pool.busy))
+        stopped_pid = busy.pid
+        slow.cancel()
+        assert not pool.queue and not pool.busy and _gone(stopped_pid)
+        assert pool.map(_pid_after, [0.0]) != [stopped_pid]
+    finally:
+        pool.close()
+
+
+def test_a_worker_that_ran_out_of_memory_is_replaced():
+    """After MemoryError a worker's heap may be in poor shape: the next file gets a new one."""
+    pool = workers.Pool(FAST, size=1)
+    try:
+        first = pool.map(_pid_after, [0.0])[0]
+        assert pool.map(_eat, [1])[0] == workerchild.NO_MEMORY
+        assert pool.map(_pid_after, [0.0])[0] != first
+    finally:
+        pool.close()
+
+
+def _eat(_: int) -> None:
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 * 1024 * 1024))
+
+
+def test_workers_are_gone_when_the_reader_closes():
+    reader = IsolatedReader(FAST)
+    reader.read(_files("a"))
+    pids = [w.pid for w in reader.pool.workers if w.pid]
+    reader.close()
+    assert pids and all(_gone(pid) for pid in pids)
+
+
+def test_an_idle_worker_leaves_and_its_next_file_is_read_by_a_new_one(monkeypatch):
+    """A worker idle for IDLE_SECONDS exits; a file sent just as it left is read again."""
+    monkeypatch.setattr(workerchild, "IDLE_SECONDS", 0.3)
+    pool = workers.Pool(FAST, size=1)
+    try:
+        first = pool.map(_pid_after, [0.0])[0]
+        time.sleep(0.8)  # the worker has left; the pool has not noticed yet
+        assert _gone(first)
+        again = pool.map(_pid_after, [0.0])[0]
+    finally:
+        pool.close()
+    assert again != first
