@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from parsers.mail import arrived_at, decode_words
 from pipeline import failpoints
@@ -21,7 +24,7 @@ log = logging.getLogger("intake")
 def ledger_row(source: str, message: Incoming, sha256: str, path: Path,
                now: datetime) -> dict[str, object]:
     """The ledger's view of a stored message: identity plus a few headers for people."""
-    headers = BytesHeaderParser().parsebytes(message.data[:65536])
+    headers = BytesHeaderParser().parsebytes(_head(message.data))
     return {
         "source": source, "folder": message.folder, "uidvalidity": message.uidvalidity,
         "uid": message.uid, "sha256": sha256, "raw_path": str(path), "size": message.size,
@@ -30,6 +33,15 @@ def ledger_row(source: str, message: Incoming, sha256: str, path: Path,
         "sender": decode_words(headers.get("from", ""))[:500],
         "received_at": (arrived_at(headers) or now).isoformat(), "fetched_at": now.isoformat(),
     }
+
+
+def _head(data: bytes) -> bytes:
+    """The header block (at most 64 KB): the parser need not read the body's lines."""
+    end = _BLANK_LINE.search(data, 0, 65536)
+    return data[:end.end()] if end else data[:65536]
+
+
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 class SourceLedger:
@@ -43,6 +55,56 @@ class SourceLedger:
 
     def known(self, folder: str, uidvalidity: str) -> set[str]:
         return self.db.known_uids(self.source, folder, uidvalidity)
+
+
+class Storing:
+    """Raw files written by two threads while the next mails arrive, recorded in order.
+
+    Hashing, writing and fsync release the GIL, so storing one mail overlaps with receiving
+    the next. The ledger still takes each mail only once its file is durable, and strictly in
+    the order of arrival: a poll resumes after the highest uid recorded, so a later mail
+    recorded before an earlier one whose write failed would hide the earlier one for good.
+    """
+
+    THREADS = 2
+    # Mails in flight (stored or being stored, not yet recorded); their ledger rows are then
+    # recorded together, in one transaction: a commit costs an fsync.
+    WINDOW = 8
+    WINDOW_BYTES = 64 * 1024 * 1024
+
+    def __init__(self, store: RawStore):
+        self.store = store
+        self.pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="intake-store")
+        self.pending: deque[tuple[Incoming, Future[tuple[str, Path]]]] = deque()
+
+    def __enter__(self) -> Storing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)  # a failure leaves no write running behind it
+
+    def put(self, message: Incoming) -> Iterator[tuple[Incoming, tuple[str, Path]]]:
+        """Start storing one mail. When too many are in flight: one by one, the first mail
+        (waited for) and those stored right after it."""
+        self.pending.append((message, self.pool.submit(self.store.put, message.data)))
+        return self._ready()
+
+    def _ready(self) -> Iterator[tuple[Incoming, tuple[str, Path]]]:
+        held = sum(len(m.data) for m, _ in self.pending)
+        if len(self.pending) <= self.WINDOW and held <= self.WINDOW_BYTES:
+            return
+        yield self._take()
+        while self.pending and self.pending[0][1].done():
+            yield self._take()
+
+    def rest(self) -> Iterator[tuple[Incoming, tuple[str, Path]]]:
+        """Every mail still being stored, one by one, in order."""
+        while self.pending:
+            yield self._take()
+
+    def _take(self) -> tuple[Incoming, tuple[str, Path]]:
+        message, future = self.pending.popleft()
+        return message, future.result()  # a failed write is raised here, in its turn
 
 
 @dataclass
@@ -62,6 +124,11 @@ class Fetcher:
         self.result = FetchResult()
 
     def run(self) -> FetchResult:
+        first = self.source.sure_folders()
+        for folder in first:
+            if self.stopping():
+                return self.result
+            self._folder(folder)
         present, missing = self.source.folders()
         for folder in missing:  # said in this poll's record each time, not as a new event
             log.warning("%s: folder %s does not exist", self.source.name, folder)
@@ -69,16 +136,32 @@ class Fetcher:
         for folder in present:
             if self.stopping():
                 break
-            self._folder(folder)
+            if folder not in first:
+                self._folder(folder)
         return self.result
 
     def _folder(self, folder: str) -> None:
         uidvalidity = self.source.open_folder(folder)
         state = self._enter(folder, uidvalidity)
-        for message in self.source.incoming(folder, uidvalidity, self.ledger):
-            self._record(message, state)
-            if self.stopping():
-                return
+        with Storing(self.store) as storing:
+            try:
+                for message in self.source.incoming(folder, uidvalidity, self.ledger):
+                    self._record_all(storing.put(message), state)
+                    if self.stopping():
+                        break
+            finally:  # a lost connection still records what is safely on disk
+                self._record_all(storing.rest(), state)
+
+    def _record_all(self, stored: Iterator[tuple[Incoming, tuple[str, Path]]],
+                    state: FolderState) -> None:
+        """Ledger rows in one transaction; a failed write rolls back the whole group, whose
+        mails the next poll fetches again."""
+        first = next(stored, None)
+        if first is None:
+            return
+        with self.db.transaction():
+            for done in (first, *stored):
+                self._record(*done, state)
 
     def _enter(self, folder: str, uidvalidity: str) -> FolderState:
         """First contact records where the backlog ends; a new UIDVALIDITY starts a rescan."""
@@ -96,8 +179,9 @@ class Fetcher:
         self.db.save_folder_state(self.source.name, folder, state)
         return state
 
-    def _record(self, message: Incoming, state: FolderState) -> None:
-        sha256, path = self.store.put(message.data)
+    def _record(self, message: Incoming, stored: tuple[str, Path], state: FolderState) -> None:
+        """The ledger row of a message whose raw file is on disk (fsynced) already."""
+        sha256, path = stored
         failpoints.reach("after_store")
         row = ledger_row(self.source.name, message, sha256, path, self.clock())
         if not message.complete:

@@ -10,11 +10,13 @@ What Chinese providers need, and why the code does what it does:
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import ssl
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable, Iterator
 
@@ -60,6 +62,7 @@ def login_hint(config: ImapConfig) -> str:
     return GENERIC_HINT
 
 
+@lru_cache(maxsize=1)
 def _client_id() -> dict[str, str]:
     try:
         ours = version("intake")
@@ -129,16 +132,28 @@ class Session:
                 pass
 
 
-def _ssl_context(config: ImapConfig) -> ssl.SSLContext:
-    """Certificate checks always on; ca_file for a private CA."""
-    return ssl.create_default_context(cafile=str(config.ca_file) if config.ca_file else None)
+def _ssl_context(config: ImapConfig) -> ssl.SSLContext | None:
+    """Certificate checks always on; ca_file for a private CA. None without TLS."""
+    if config.tls == "none":
+        return None
+    ca_file = str(config.ca_file) if config.ca_file else None
+    return _tls_context(ca_file, os.stat(ca_file).st_mtime_ns if ca_file else 0)
+
+
+@lru_cache(maxsize=8)
+def _tls_context(ca_file: str | None, changed: int) -> ssl.SSLContext:
+    """Made once per CA file and version of it: loading the system's CA bundle costs about
+    20 ms, which every poll paid."""
+    return ssl.create_default_context(cafile=ca_file)
 
 
 def connect(config: ImapConfig, send_id: bool = True) -> Session:
     """Connect, STARTTLS if configured, LOGIN, and ID when advertised (163 and Coremail need it)."""
     with mailbox_errors(config, "connecting"):
-        client = IMAPClient(config.host, config.port, ssl=config.tls == "implicit",
-                            ssl_context=_ssl_context(config), timeout=config.timeout)
+        implicit = config.tls == "implicit"
+        client = IMAPClient(config.host, config.port, ssl=implicit,
+                            ssl_context=_ssl_context(config) if implicit else None,
+                            timeout=config.timeout)
         # imapclient sets imaplib's debug level, which formats every literal it reads: slow.
         client._imap.debug = 0
         # imapclient writes a command in pieces; with Nagle's algorithm each waits for the
@@ -214,6 +229,11 @@ class ImapSource:
         if self.session is not None:
             self.session.close()
         self.session = None
+
+    def sure_folders(self) -> list[str]:
+        """INBOX always exists. Reading it before the LIST matters on Dovecot: after a LIST,
+        the next use of a large INBOX reads its whole uid list again (7 ms at 10 000 mails)."""
+        return [f for f in self.config.folders if f.upper() == "INBOX"]
 
     def folders(self) -> tuple[list[str], list[str]]:
         session = self._session()

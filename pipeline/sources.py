@@ -36,6 +36,10 @@ class Source(Protocol):
 
     name: str
 
+    def sure_folders(self) -> list[str]:
+        """Folders that exist without asking the server (INBOX), read before folders()."""
+        ...
+
     def folders(self) -> tuple[list[str], list[str]]:
         """The folders to read now, and the configured ones that do not exist."""
         ...
@@ -87,6 +91,9 @@ class MaildirSource:
         else:
             files = [p for p in self.root.glob("*.eml") if p.is_file()] if self.root.is_dir() else []
         return sorted((p.name.split(":2,")[0], p) for p in files if not p.name.startswith("."))
+
+    def sure_folders(self) -> list[str]:
+        return []
 
     def folders(self) -> tuple[list[str], list[str]]:
         return ["INBOX"], []

@@ -51,7 +51,7 @@ def test_a_failed_transaction_leaves_nothing(db):
 def test_the_migrations_are_idempotent(tmp_path):
     Database(tmp_path / "x.db").close()
     database = Database(tmp_path / "x.db")
-    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 7
+    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 8
     assert database.query("pragma journal_mode")[0]["journal_mode"] == "wal"
     database.close()
 
@@ -73,4 +73,14 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
         database = Database(path)
         names = [r["name"] for r in database.query("select name from _sqlite_migrations")]
         database.close()
-        assert len(names) == len(set(names)) == 7
+        assert len(names) == len(set(names)) == 8
+
+
+def test_a_polls_last_uid_question_is_answered_from_an_index(tmp_path):
+    """Polling a folder asks for its highest uid: from the index, not a scan of the ledger."""
+    database = Database(tmp_path / "x.db")
+    plan = database.query(
+        "explain query plan select max(cast(uid as integer)) from messages "
+        "where source = ? and folder = ? and uidvalidity = ?", ["s", "INBOX", "1"])
+    database.close()
+    assert any("messages_last_uid" in row["detail"] for row in plan)

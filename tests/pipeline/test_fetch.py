@@ -34,6 +34,9 @@ class FakeSource:
     def __init__(self, folder: FakeFolder, limit: int = 10**9):
         self.name, self.box, self.limit = "box", folder, limit
 
+    def sure_folders(self) -> list[str]:
+        return []
+
     def folders(self) -> tuple[list[str], list[str]]:
         return ["INBOX"], []
 
@@ -137,3 +140,49 @@ def test_a_mail_over_the_size_limit_is_parked_with_its_header(db, tmp_path):
     assert row["status"] == "parked" and "超过上限 1 MB" in row["error"]
     assert row["size"] > 2_000_000
     assert [e["kind"] for e in db.query("select kind from events")] == ["too_large"]
+
+
+class _SlowFirstStore(RawStore):
+    """A store whose first write is slow and whose mail number `fail` cannot be written."""
+
+    def __init__(self, root, fail: int | None = None):
+        super().__init__(root)
+        self.fail, self.calls = fail, 0
+
+    def put(self, data: bytes):
+        import time
+        self.calls += 1
+        if b"body 1\r" in data:
+            time.sleep(0.2)  # the second mail finishes first
+        if self.fail is not None and f"body {self.fail}\r".encode() in data:
+            raise OSError(28, "No space left on device")
+        return super().put(data)
+
+
+def _incoming(n: int) -> Incoming:
+    data = mail(n)
+    return Incoming("INBOX", "1", str(n), data, len(data))
+
+
+def test_stored_mails_are_recorded_in_arrival_order_however_the_writes_finish(tmp_path):
+    from pipeline.fetch import Storing
+    recorded = []
+    with Storing(_SlowFirstStore(tmp_path)) as storing:
+        for n in (1, 2, 3):
+            recorded += [m.uid for m, _ in storing.put(_incoming(n))]
+        recorded += [m.uid for m, _ in storing.rest()]
+    assert recorded == ["1", "2", "3"]
+
+
+def test_a_failed_write_stops_the_record_before_any_later_mail(tmp_path):
+    """Mail 3 is on disk first, but mail 2 failed: only mail 1 is recorded, so the next poll
+    (resuming after the highest uid recorded) fetches 2 and 3 again."""
+    from pipeline.fetch import Storing
+    recorded = []
+    with pytest.raises(OSError), Storing(_SlowFirstStore(tmp_path, fail=2)) as storing:
+        for n in (1, 2, 3):
+            for message, _ in storing.put(_incoming(n)):
+                recorded.append(message.uid)
+        for message, _ in storing.rest():
+            recorded.append(message.uid)
+    assert recorded == ["1"]
