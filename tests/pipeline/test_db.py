@@ -84,3 +84,19 @@ def test_a_polls_last_uid_question_is_answered_from_an_index(tmp_path):
         "where source = ? and folder = ? and uidvalidity = ?", ["s", "INBOX", "1"])
     database.close()
     assert any("messages_last_uid" in row["detail"] for row in plan)
+
+
+def test_a_transaction_inside_another_commits_and_rolls_back_with_it(db):
+    """The fetcher records a group of ledger rows in one transaction; each row's own
+    transaction is then a savepoint of it: the group commits, or nothing does."""
+    with db.transaction():
+        with db.transaction():
+            db.next_reference("a", "A")
+        with db.transaction():
+            db.next_reference("a", "A")
+    with pytest.raises(RuntimeError), db.transaction():
+        with db.transaction():
+            db.next_reference("a", "A")
+        raise RuntimeError
+    with db.transaction():
+        assert db.next_reference("a", "A") == "A-0003"
