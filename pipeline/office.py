@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Sequence
@@ -57,9 +58,16 @@ class Converter:
         self.cache = cache
         self.timeout, self.per_file = timeout, per_file
         self._profile: tuple[Path, IO[str]] | None = None
+        # The pipeline converts a run's batch in a thread while parsers start on other mail:
+        # one LibreOffice at a time on the profile (a second would hand its work to the first).
+        self._busy = threading.Lock()
 
     def convert_many(self, items: Sequence[tuple[bytes, str]]) -> dict[str, Converted]:
         """(data, format) pairs to results keyed by the input's sha256."""
+        with self._busy:
+            return self._convert_many(items)
+
+    def _convert_many(self, items: Sequence[tuple[bytes, str]]) -> dict[str, Converted]:
         results: dict[str, Converted] = {}
         todo: dict[str, tuple[bytes, str]] = {}
         for data, fmt in items:

@@ -6,6 +6,7 @@ import itertools
 import logging
 import os
 import re
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -205,10 +206,10 @@ class Pipeline:
         already parse the files of the next ones: the two halves of the machine work side by
         side. What is read ahead is pure work, recorded nowhere until its own turn."""
         rows = self.db.pending()
-        with stages.stage("convert legacy Word"):
-            self._convert_ahead(rows)
         ahead = ReadAhead(rows, self._prepare_safely)
         try:
+            with stages.stage("convert legacy Word"):
+                self._convert_ahead(rows, ahead)
             for row in rows:
                 if self.stopping():
                     break
@@ -217,25 +218,47 @@ class Pipeline:
         finally:
             ahead.cancel()
 
-    def _convert_ahead(self, rows: list[MessageRow]) -> None:
+    def _convert_ahead(self, rows: list[MessageRow], ahead: ReadAhead) -> None:
         """One LibreOffice start for the legacy Word files of every pending message.
 
         Starting LibreOffice costs about a second and a file in a batch a few hundredths, so
         the files are converted here together; processing then finds them in the cache. Only
-        mails whose base64 shows an OLE2 or RTF file are parsed for this.
+        mails whose base64 shows an OLE2 or RTF file are parsed for this. While LibreOffice
+        works (in a thread that only waits for it), the parsers start on the mails without
+        such files.
         """
-        items = []
+        items, legacy = [], set()
         for row in rows:
             data = self.store.get(row.sha256)
             if not _LEGACY_HINT.search(data):
                 continue
+            legacy.add(row.id)
             try:
                 attachments = parse_mail(data).attachments
             except UnreadableMail:
                 continue
             items.extend(legacy_files(self.reader.expand(attachments)))
-        if len(items) > 1 and self.reader.converter is not None:
-            self.reader.converter.convert_many(items)
+        converter = self.reader.converter
+        if len(items) <= 1 or converter is None:
+            return
+        batch = threading.Thread(target=_convert_logged, args=(converter, items),
+                                 name="intake-convert")
+        batch.start()
+        ahead.fill(self._while_converting(rows, legacy))
+        batch.join()
+
+    def _while_converting(self, rows: list[MessageRow], legacy: set[int]) -> list[MessageRow]:
+        """The first mails without legacy files, as many as the parsers can read while
+        LibreOffice converts (about two seconds), and not too many bytes held at once."""
+        chosen, held = [], 0
+        for row in rows:
+            if row.id in legacy:
+                continue
+            held += self.store.path_for(row.sha256).stat().st_size
+            if len(chosen) == CONVERT_OVERLAP or held > CONVERT_OVERLAP_BYTES:
+                break
+            chosen.append(row)
+        return chosen
 
     def _process_one(self, row: MessageRow, report: RunReport, ahead: ReadAhead) -> None:
         """Try a message until it succeeds or has used its attempts; then park it."""
@@ -302,6 +325,20 @@ class Pipeline:
         return report
 
 
+# Mails without legacy Word files handed to the parsers while LibreOffice converts the others.
+CONVERT_OVERLAP = 32
+CONVERT_OVERLAP_BYTES = 160 * 1024 * 1024
+
+
+def _convert_logged(converter: Converter, items: list[tuple[bytes, str]]) -> None:
+    """The batch conversion, in its thread: a failure is logged, and each mail that needs a
+    file converts it again in its own turn."""
+    try:
+        converter.convert_many(items)
+    except Exception:
+        log.warning("batch conversion of %s legacy Word files failed", len(items), exc_info=True)
+
+
 # Messages handed to the workers beyond the one at hand: two keep both workers busy while the
 # main process saves and answers, and hold at most three messages in memory.
 READ_AHEAD = 2
@@ -322,9 +359,12 @@ class ReadAhead:
 
     def fill_after(self, row: int) -> None:
         start = self.order[row] + 1
-        for following in self.rows[start:start + self.depth]:
-            if following.id not in self.ready:
-                self.ready[following.id] = self.prepare(following)
+        self.fill(self.rows[start:start + self.depth])
+
+    def fill(self, rows: list[MessageRow]) -> None:
+        for row in rows:
+            if row.id not in self.ready:
+                self.ready[row.id] = self.prepare(row)
 
     def cancel(self) -> None:
         for prepared in self.ready.values():

@@ -94,3 +94,43 @@ def test_a_run_converts_the_legacy_files_of_every_pending_mail_in_one_batch(tmp_
     assert calls == [3]
     units = workspace.query("select unit_name from submissions order by id")
     assert [row["unit_name"] for row in units] == [f"示例园区{n}" for n in range(3)]
+
+
+def test_while_libreoffice_converts_the_parsers_start_on_the_other_mails(tmp_path, monkeypatch):
+    """GIVEN pending mails with and without .doc forms WHEN the pipeline runs THEN the mails
+    without are handed to the parsers before LibreOffice's batch ends, those with only after."""
+    from pipeline import office, runner
+    from pipeline.samples import build_form, catalogue, mail
+    from pipeline.samples.catalogue import Sample
+    from pipeline.samples.mime import at
+    from tests.pipeline.workspace import make_workspace
+
+    def legacy(n: int) -> Sample:
+        form = office_convert(build_form("gpipc-park-2024", {"unit_name": f"示例园区{n}"}),
+                              ".docx", "doc")
+        data = mail(f"【示例园区{n}】绿盟案例征集", f"园区{n} <park{n}@example.cn>", "申报材料",
+                    [("附件1-案例征集申报表.doc", form)], date=at(2024, 4, 2, 9, n),
+                    message_id=f"legacy-{n}@example.cn")
+        return Sample(f"legacy-{n}", "gpipc-park-2024", "deficient", set(), "legacy", lambda: data)
+
+    plain = [s for s in catalogue() if s.key in ("gpipc-park-complete", "cq-ict-complete")]
+    workspace = make_workspace(tmp_path, [legacy(0), *plain, legacy(1)])
+    events = []
+    real_run, real_prepare = office.Converter._run, runner.prepare
+
+    def run(self, files, *rest):
+        try:
+            return real_run(self, files, *rest)
+        finally:
+            events.append("converted")
+
+    def prepare(data, reader):
+        events.append("legacy" if b"legacy-" in data else "plain")
+        return real_prepare(data, reader)
+
+    monkeypatch.setattr(office.Converter, "_run", run)
+    monkeypatch.setattr(runner, "prepare", prepare)
+    report = runner.run(workspace.config())
+    before = events[:events.index("converted")]
+    assert before == ["plain", "plain"]
+    assert len(report.outcomes) == 4 and not report.parked
