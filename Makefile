@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh Debian machine with Python 3.11:
 #   make demo   the pipeline over a demo Maildir of sample submissions
 #   make test   system packages the tests need, then every test
+#   make bench  the benchmark (minutes): figures in bench/RESULTS.md
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow system-deps clean
+.PHONY: demo test test-slow bench system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { .ci/system-packages python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -19,6 +20,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/intake demo
 	$(BIN)/intake outbox approve --all --by demo
+
+# Ratios against a floor measured in the same run; BENCH_ARGS='--count 50' for a shorter one.
+bench: $(STAMP) system-deps
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 system-deps:
 	.ci/system-packages

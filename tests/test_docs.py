@@ -165,3 +165,13 @@ def test_the_readme_digest_and_summary_are_what_the_code_makes(name, make):
     close = "\n```" if name == "digest" else ""
     block = README.split(f"<!-- sample:{name} -->\n{fence}")[1].split(f"{close}\n<!-- /sample -->")[0]
     assert block == make()
+
+
+def test_the_readme_quotes_the_benchmarks_headline_ratios():
+    """The figures under Performance are the ones bench/RESULTS.md holds."""
+    results = (ROOT / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    performance = README.split("## Performance", 1)[1].split("\n## ", 1)[0]
+    ratio = re.search(r"\*\*(\d+\.\d+) × F\*\*", results)[1]
+    assert f"{ratio} × F" in performance
+    for row in re.findall(r"^\| (.+?) \| (.+?) \| (.+?) \| (?:yes|\*\*no\*\*) \|$", results, re.M):
+        assert row[2] in performance, row
