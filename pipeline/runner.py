@@ -243,6 +243,7 @@ class Pipeline:
             return
         batch = threading.Thread(target=_convert_logged, args=(converter, items),
                                  name="intake-convert")
+        self.reader.pool.start()
         batch.start()
         ahead.fill(self._while_converting(rows, legacy))
         batch.join()

@@ -50,6 +50,13 @@ class Pool:
         # Workers are ended with the pool, or when the process exits.
         self._finalizer = weakref.finalize(self, _stop_all, self.workers)
 
+    def start(self) -> None:
+        """Fork every worker now: before the caller starts a thread of its own, since a fork
+        while another thread runs copies that thread's locks but not the thread."""
+        for worker in self.workers:
+            if not worker.pid:
+                worker.start()
+
     def submit(self, work: Callable[[Item], Result], items: Sequence[Item],
                label: Callable[[Item], str] = lambda _: "worker") -> Batch:
         """work(item) for each item in a worker; each item's time in its worker is added to
@@ -152,7 +159,7 @@ class Worker:
         if self.pid and self.served >= RETIRE_AFTER:
             self.stop()
         if not self.pid:
-            self._start()
+            self.start()
         self.served += 1
         self.sent_at = time.monotonic()
         self.deadline = self.sent_at + self.limits.wall_seconds
@@ -196,7 +203,7 @@ class Worker:
         self.pid, self.requests, self.results, self.served = 0, -1, -1, 0
         self.buffer = bytearray()
 
-    def _start(self) -> None:
+    def start(self) -> None:
         down_read, down_write = os.pipe()
         up_read, up_write = os.pipe()
         for fd in (down_write, up_write):
