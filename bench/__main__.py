@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         figures.total_seconds = time.perf_counter() - started
     text = write_results(figures, machine(), options.out, _command(options))
     print(text)
-    return 0 if figures.all_met else 1
+    # A target not met is a figure to read in the report; only a pipeline that did not do the
+    # corpus's work (wrong verdicts, parked mail) makes the measurement void.
+    return 0 if figures.correct else 1
 
 
 def _options(argv: list[str] | None) -> argparse.Namespace:

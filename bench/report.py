@@ -81,9 +81,6 @@ class Figures:
              self.rss_multiple <= 4),
         ]
 
-    @property
-    def all_met(self) -> bool:
-        return self.correct and all(met for *_, met in self.targets())
 
 
 def machine() -> dict[str, str]:
