@@ -71,7 +71,7 @@ def decode_base64(body: Body) -> bytes | None:
 def _cut(data: bytes, token: bytes) -> tuple[bytes, list[tuple[int, int]]]:
     """The skeleton and the (start, end) of each body cut out of it."""
     pieces, bodies, kept, position = [], [], 0, 0
-    while (blank := _end_of_headers(data, position)) >= 0:
+    while (blank := end_of_headers(data, position)) >= 0:
         end = data.find(b"\n--", blank)
         if end < 0:
             break
@@ -84,9 +84,9 @@ def _cut(data: bytes, token: bytes) -> tuple[bytes, list[tuple[int, int]]]:
     return b"".join(pieces + [data[kept:]]), bodies
 
 
-def _end_of_headers(data: bytes, start: int) -> int:
-    """Where the body begins after the next blank line (LF or CRLF), or -1."""
-    found = _BLANK_LINE.search(data, start)
+def end_of_headers(data: bytes, start: int = 0, stop: int | None = None) -> int:
+    """Where the body begins after the next blank line (LF or CRLF) before `stop`, or -1."""
+    found = _BLANK_LINE.search(data, start, len(data) if stop is None else stop)
     return found.end() if found else -1
 
 

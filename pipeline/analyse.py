@@ -93,11 +93,12 @@ def prepare(data: bytes, reader: Reader) -> Prepared:
 
 def analysed(prepared: Prepared, profiles: dict[str, Profile]) -> Analysis:
     """Wait for the files, then classify the message and read its campaign's fields."""
-    mail = prepared.mail
-    if prepared.done is not None or mail is None or prepared.pending is None:
-        return prepared.done or Analysis(None, "unreadable", _NO_MATCH)
+    if prepared.done is not None:
+        return prepared.done
+    mail, pending = prepared.mail, prepared.pending
+    assert mail is not None and pending is not None, "prepare() gives a result or both"
     with stages.stage("documents: waiting for parsers"):
-        inspected = prepared.pending.result()
+        inspected = pending.result()
     with stages.stage("classify"):
         match, links = _classify(mail, inspected, profiles)
     with stages.stage("documents: fields"):

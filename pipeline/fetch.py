@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from parsers.mail import arrived_at, decode_words
+from parsers.skeleton import end_of_headers
 from pipeline import failpoints
 from pipeline.db import Database, FolderState
 from pipeline.sourceconfig import SourceConfig
@@ -37,11 +37,8 @@ def ledger_row(source: str, message: Incoming, sha256: str, path: Path,
 
 def _head(data: bytes) -> bytes:
     """The header block (at most 64 KB): the parser need not read the body's lines."""
-    end = _BLANK_LINE.search(data, 0, 65536)
-    return data[:end.end()] if end else data[:65536]
-
-
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+    end = end_of_headers(data, 0, 65536)
+    return data[:end] if end >= 0 else data[:65536]
 
 
 class SourceLedger:

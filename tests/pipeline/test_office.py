@@ -9,6 +9,9 @@ import pytest
 
 from parsers.word import read_word
 from pipeline.office import Converter
+from pipeline.samples import build_form, mail
+from pipeline.samples.catalogue import Sample
+from pipeline.samples.mime import at
 from tests.office import needs_soffice, office_convert
 
 
@@ -68,24 +71,23 @@ def test_two_workers_use_two_profiles(tmp_path):
     assert Converter(tmp_path / "cache")._profile_dir() == taken
 
 
+def _legacy_sample(n: int) -> Sample:
+    """A park's mail whose form is a Word 97 .doc (made by LibreOffice)."""
+    form = office_convert(build_form("gpipc-park-2024", {"unit_name": f"示例园区{n}"}),
+                          ".docx", "doc")
+    data = mail(f"【示例园区{n}】绿盟案例征集", f"园区{n} <park{n}@example.cn>", "申报材料",
+                [("附件1-案例征集申报表.doc", form)], date=at(2024, 4, 2, 9, n),
+                message_id=f"legacy-{n}@example.cn")
+    return Sample(f"legacy-{n}", "gpipc-park-2024", "deficient", set(), "legacy", lambda: data)
+
+
 def test_a_run_converts_the_legacy_files_of_every_pending_mail_in_one_batch(tmp_path, monkeypatch):
     """GIVEN three pending mails, each with a .doc form
     WHEN the pipeline runs THEN LibreOffice starts once for the three, and each form is read."""
     from pipeline import office, runner
-    from pipeline.samples import build_form, mail
-    from pipeline.samples.catalogue import Sample
-    from pipeline.samples.mime import at
     from tests.pipeline.workspace import make_workspace
 
-    def sample(n: int) -> Sample:
-        form = office_convert(build_form("gpipc-park-2024", {"unit_name": f"示例园区{n}"}),
-                              ".docx", "doc")
-        data = mail(f"【示例园区{n}】绿盟案例征集", f"园区{n} <park{n}@example.cn>", "申报材料",
-                    [("附件1-案例征集申报表.doc", form)], date=at(2024, 4, 2, 9, n),
-                    message_id=f"legacy-{n}@example.cn")
-        return Sample(f"legacy-{n}", "gpipc-park-2024", "deficient", set(), "legacy", lambda: data)
-
-    workspace = make_workspace(tmp_path, [sample(n) for n in range(3)])
+    workspace = make_workspace(tmp_path, [_legacy_sample(n) for n in range(3)])
     calls = []
     real = office.Converter._run
     monkeypatch.setattr(office.Converter, "_run",
@@ -100,21 +102,11 @@ def test_while_libreoffice_converts_the_parsers_start_on_the_other_mails(tmp_pat
     """GIVEN pending mails with and without .doc forms WHEN the pipeline runs THEN the mails
     without are handed to the parsers before LibreOffice's batch ends, those with only after."""
     from pipeline import office, runner
-    from pipeline.samples import build_form, catalogue, mail
-    from pipeline.samples.catalogue import Sample
-    from pipeline.samples.mime import at
+    from pipeline.samples import catalogue
     from tests.pipeline.workspace import make_workspace
 
-    def legacy(n: int) -> Sample:
-        form = office_convert(build_form("gpipc-park-2024", {"unit_name": f"示例园区{n}"}),
-                              ".docx", "doc")
-        data = mail(f"【示例园区{n}】绿盟案例征集", f"园区{n} <park{n}@example.cn>", "申报材料",
-                    [("附件1-案例征集申报表.doc", form)], date=at(2024, 4, 2, 9, n),
-                    message_id=f"legacy-{n}@example.cn")
-        return Sample(f"legacy-{n}", "gpipc-park-2024", "deficient", set(), "legacy", lambda: data)
-
     plain = [s for s in catalogue() if s.key in ("gpipc-park-complete", "cq-ict-complete")]
-    workspace = make_workspace(tmp_path, [legacy(0), *plain, legacy(1)])
+    workspace = make_workspace(tmp_path, [_legacy_sample(0), *plain, _legacy_sample(1)])
     events = []
     real_run, real_prepare = office.Converter._run, runner.prepare
 
