@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,6 +236,30 @@ class MessageRow:
     backlog: bool = False
 
 
+BUSY_SECONDS = 30
+
+
+def _into_wal(conn: sqlite3.Connection) -> None:
+    """Switch a database to WAL, waiting out other processes doing the same.
+
+    Switching takes the write lock while this connection already reads the file, and SQLite then
+    answers "database is locked" at once instead of waiting (it would be a deadlock otherwise):
+    with four processes opening a new database together, about one open in a thousand met it.
+    So the switch is retried until the same 30 s that every other lock waits.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL").fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
 class Database:
     """One connection in WAL mode; every read-then-write runs in transaction() (BEGIN IMMEDIATE)."""
 
@@ -243,10 +268,10 @@ class Database:
             self.db = _Database(memory=True)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), timeout=30)
+            conn = sqlite3.connect(str(path), timeout=BUSY_SECONDS)
             self.db = _Database(conn)
-            self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
+            _into_wal(conn)
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 

@@ -76,6 +76,29 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
         assert len(names) == len(set(names)) == 8
 
 
+def test_opening_waits_while_another_process_holds_the_write_lock(tmp_path):
+    """SQLite refuses the switch to WAL at once, without waiting, while another connection
+    writes to a database still in its first journal mode; opening waits it out instead."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "older.db"
+    writer = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    writer.execute("create table notes (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("insert into notes values (1)")
+    release = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+    release.start()
+    try:
+        database = Database(path)
+    finally:
+        release.join()
+        writer.close()
+    assert database.query("pragma journal_mode")[0]["journal_mode"] == "wal"
+    assert database.query("select x from notes") == [{"x": 1}]
+    database.close()
+
+
 def test_a_polls_last_uid_question_is_answered_from_an_index(tmp_path):
     """Polling a folder asks for its highest uid: from the index, not a scan of the ledger."""
     database = Database(tmp_path / "x.db")
