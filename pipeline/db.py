@@ -240,7 +240,7 @@ BUSY_SECONDS = 30
 
 
 def _into_wal(conn: sqlite3.Connection) -> None:
-    """Switch a database to WAL, waiting out other processes doing the same.
+    """Switch a database to WAL, waiting while another process holds its write lock.
 
     Switching takes the write lock while this connection already reads the file, and SQLite then
     answers "database is locked" at once instead of waiting (it would be a deadlock otherwise):
