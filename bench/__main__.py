@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench import corpus as corpora
-from bench.diskbench import durable_writes_per_second
+from bench.diskbench import durable_writes
 from bench.imapbench import measure_fetch, measure_idle_poll
 from bench.officebench import measure_conversion
 from bench.pipelinebench import floor_pass, pipeline_pass
@@ -92,7 +92,8 @@ def _imap(corpus: corpora.Corpus, work: Path, figures: Figures, idle: tuple[int,
     os.sync()
     figures.fetch = measure_fetch(corpus.emls, work / "imap-fetch")
     os.sync()
-    figures.disk_per_second = durable_writes_per_second(corpus.emls, work / "disk")
+    disk = durable_writes(corpus.emls, work / "disk")
+    figures.disk_per_second, figures.disk_cpu_ms = disk.per_second, disk.cpu_ms
     for size in idle:
         print(f"idle poll of {size} messages …", flush=True)
         os.sync()
