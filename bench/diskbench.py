@@ -7,13 +7,13 @@ faster than this.
 """
 from __future__ import annotations
 
-import resource
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.imapbench import own_cpu_seconds
 from pipeline.store import write_durably
 
 
@@ -29,16 +29,11 @@ def durable_writes(emls: list[Path], work: Path, passes: int = 3) -> DiskFigures
     for _ in range(passes):
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        cpu, started = _cpu_seconds(), time.perf_counter()
+        cpu, started = own_cpu_seconds(), time.perf_counter()
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda item: write_durably(work / f"{item[0]:04d}.eml", item[1]),
                           enumerate(mails)))
         seconds = time.perf_counter() - started
-        runs.append((len(mails) / seconds, (_cpu_seconds() - cpu) / len(mails) * 1000))
+        runs.append((len(mails) / seconds, (own_cpu_seconds() - cpu) / len(mails) * 1000))
     shutil.rmtree(work, ignore_errors=True)
     return DiskFigures(*sorted(runs)[len(runs) // 2])
-
-
-def _cpu_seconds() -> float:
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    return used.ru_utime + used.ru_stime

@@ -151,7 +151,7 @@ def server_cpu_seconds(server: Dovecot) -> float:
     return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def _own_cpu_seconds() -> float:
+def own_cpu_seconds() -> float:
     used = resource.getrusage(resource.RUSAGE_SELF)
     return used.ru_utime + used.ru_stime
 
@@ -166,11 +166,11 @@ def append_all(server: Dovecot, emls: list[Path]) -> None:
 def _fetch_pass(server: Dovecot, work: Path, count: int) -> tuple[float, float, float]:
     """Seconds, our CPU seconds and Dovecot's, for one fetch of every mail."""
     with pipeline_at(bench_config(server, work)) as pipeline:
-        ours, theirs = _own_cpu_seconds(), server_cpu_seconds(server)
+        ours, theirs = own_cpu_seconds(), server_cpu_seconds(server)
         started = time.perf_counter()
         fetched = pipeline.fetch()
         seconds = time.perf_counter() - started
-        ours = _own_cpu_seconds() - ours
+        ours = own_cpu_seconds() - ours
     time.sleep(0.3)  # the imap process has logged out; its master reaps it and counts its CPU
     theirs = server_cpu_seconds(server) - theirs
     if fetched != count:
