@@ -76,7 +76,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
         assert len(names) == len(set(names)) == 8
 
 
-def test_opening_waits_while_another_process_holds_the_write_lock(tmp_path):
+def test_opening_waits_while_another_connection_holds_the_write_lock(tmp_path):
     """SQLite refuses the switch to WAL at once, without waiting, while another connection
     writes to a database still in its first journal mode; opening waits it out instead."""
     import sqlite3
