@@ -306,18 +306,18 @@ def pdf_endless(megabytes: int = 300) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    return _pdf(objects)
+    return pdf_of_objects(objects)
 
 
 def pdf_reference_loop() -> bytes:
     """The catalog is object 1, which is a reference to 2, which is a reference to 1:
     pdfminer's resolve1 follows references in a `while` loop and never returns."""
-    return _pdf([b"2 0 R", b"1 0 R"])
+    return pdf_of_objects([b"2 0 R", b"1 0 R"])
 
 
 def pdf_deep_nesting(depth: int = 200_000) -> bytes:
     """A page whose MediaBox is an array nested `depth` deep: pdfminer recurses into it."""
-    return _pdf([
+    return pdf_of_objects([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox " + b"[" * depth + b"0 0 595 842"
@@ -326,7 +326,8 @@ def pdf_deep_nesting(depth: int = 200_000) -> bytes:
     ])
 
 
-def _pdf(objects: list[bytes]) -> bytes:
+def pdf_of_objects(objects: list[bytes]) -> bytes:
+    """A PDF of these numbered objects (the first the catalog), with its xref table."""
     out = io.BytesIO(b"%PDF-1.4\n")
     out.seek(0, 2)
     offsets = []

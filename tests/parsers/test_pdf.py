@@ -14,6 +14,7 @@ from parsers import pdf, pdfium
 from parsers.pdf import read_pdf
 from pipeline.errors import UnreadableDocument
 from pipeline.samples import build_form, build_writeup, filler, proof_pdf, scan_pdf
+from tests import hostile
 from tests.office import office_convert
 
 PARK = "gpipc-park-2024"
@@ -196,15 +197,4 @@ def _one_page_pdf(content: bytes, unicode_map: bytes) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-              % (len(objects) + 1, xref))
-    return out.getvalue()
+    return hostile.pdf_of_objects(objects)
