@@ -43,6 +43,8 @@ class CampaignDay:
     quota_max: int | None = None
     quota_by: str = ""
     quota_groups: tuple[tuple[str, int], ...] = ()
+    # Submissions counted in no group ("reference unit"): no province or park could be told.
+    quota_unknown: tuple[str, ...] = ()
     # New submissions per local day over the last two weeks, ending with the digest's day.
     arrivals: tuple[tuple[date, int], ...] = ()
 

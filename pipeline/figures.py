@@ -88,6 +88,19 @@ def quota_counts(db: Database) -> dict[str, list[tuple[str, int]]]:
     return groups
 
 
+def quota_unknown(db: Database) -> dict[str, list[str]]:
+    """Submissions counted in no quota group, as "reference unit": nothing told their province
+    or park (or a part of the group, such as the category, is not marked yet)."""
+    rows = db.query(
+        "select campaign, reference, unit_name from submissions where quota_key is null "
+        "and verdict in ('complete', 'deficient') order by id")
+    unknown: dict[str, list[str]] = {}
+    for row in rows:
+        unknown.setdefault(row["campaign"], []).append(
+            " ".join(filter(None, (row["reference"], row["unit_name"]))))
+    return unknown
+
+
 def arrival_counts(db: Database, day: date, zone: tzinfo,
                    days: int = 14) -> dict[str, tuple[tuple[date, int], ...]]:
     """New submissions per local day over the `days` days ending with `day`, by campaign."""
@@ -114,7 +127,7 @@ def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
     bounds = day_bounds(day, zone)
     counts, corrected = submission_counts(db, bounds), corrected_counts(db, bounds)
     duplicates, oldest = duplicate_counts(db, bounds), oldest_notices(db)
-    categories, quotas = category_counts(db), quota_counts(db)
+    categories, quotas, unknown = category_counts(db), quota_counts(db), quota_unknown(db)
     arrivals = arrival_counts(db, day, zone)
     ids = [c for c in profiles if c in counts or c in duplicates]
     ids += sorted((set(counts) | set(duplicates)) - set(ids))
@@ -134,6 +147,7 @@ def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
             quota_max=quota.max if quota else None,
             quota_by=quota.description if quota else "",
             quota_groups=tuple(quotas.get(campaign, ())) if quota else (),
+            quota_unknown=tuple(unknown.get(campaign, ())) if quota else (),
             arrivals=arrivals.get(campaign, ())))
     return tuple(result)
 

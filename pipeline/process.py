@@ -9,7 +9,6 @@ from email.utils import make_msgid
 from outbox.bounces import BounceReport
 from outbox.compose import Answer, Reply, ReplySettings, build_reply, reply_subject
 from outbox.loops import reply_address, reply_block
-from parsers.text import squash
 from parsers.types import Document, ParsedMail
 from pipeline import failpoints, stages
 from pipeline.analyse import Analysis
@@ -19,7 +18,7 @@ from pipeline.overridedb import judged_rows, overrides_of
 from pipeline.overrides import Judged, correct, judge
 from pipeline.records import document_from_row, document_to_row
 from pipeline.sending import ReplyPolicy, admit, reason_text
-from rules import run_rules
+from rules import quota_exceeded, run_rules
 from rules.profile import Profile
 from rules.types import Finding, Submission
 
@@ -76,21 +75,17 @@ def merge_documents(old: tuple[Document, ...], new: tuple[Document, ...]) -> tup
     return kept + new
 
 
-def form_fields(documents: tuple[Document, ...]) -> dict[str, object]:
-    """The latest form's fields; a Word form's before a PDF copy of it (no guessing layout)."""
+def latest_form(documents: tuple[Document, ...]) -> Document | None:
+    """The latest form; a Word form before a PDF copy of it (no guessing layout)."""
     forms = [d for d in documents if d.kind == "form" and d.error is None]
     forms.sort(key=lambda d: d.format != "pdf")  # stable: Word forms last, the latest last
-    return dict(forms[-1].fields) if forms else {}
+    return forms[-1] if forms else None
 
 
 def quota_key(profile: Profile, submission: Submission) -> str | None:
-    if profile.quota is None:
-        return None
-    values = [submission.unit_name if key == "unit_name" else _json_value(submission.fields.get(key))
-              for key in profile.quota.by]
-    if any(not isinstance(v, str) or not v for v in values):
-        return None
-    return "|".join(squash(v) for v in values)
+    """The quota group the submission is counted in, by its name ("浙江省·社区"), as the rule
+    names it; None without a quota or when the group cannot be told (the digest lists those)."""
+    return quota_exceeded.group_of(profile, submission)
 
 
 @dataclass(frozen=True)
@@ -297,8 +292,10 @@ def _same_files(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:
 def _submission_of(analysis: Analysis, old: tuple[Document, ...], campaign: str) -> Submission:
     mail = analysis.mail
     documents = merge_documents(old, analysis.documents)
+    form = latest_form(documents)
     return Submission(
         campaign=campaign, subject=mail.subject, subject_unit=analysis.match.unit,
         subject_matched=analysis.match.matched, body=mail.text,
         sender=mail.from_addr, arrived_at=mail.arrived_at or mail.date, documents=documents,
-        fields=form_fields(documents), large_links=analysis.large_links)
+        fields=dict(form.fields) if form else {}, unreadable=dict(form.unreadable) if form else {},
+        large_links=analysis.large_links)

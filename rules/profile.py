@@ -97,12 +97,20 @@ class SubjectSpec:
     keywords: tuple[str, ...] = ()
 
 
+# What a quota's `recommender` is, and so how it is derived (rules/quota_exceeded.py).
+RECOMMENDER_KINDS = ("province", "park")
+
+
 @dataclass(frozen=True)
 class QuotaSpec:
-    # Field keys that together make the counted group (e.g. unit_name + category).
+    # Field keys that together make the counted group (e.g. recommender + category).
     by: tuple[str, ...]
     max: int
     description: str = ""
+    # When `by` holds "recommender": "province" (derived from the subject's unit, the form,
+    # the mail's signature or the address) or "park" (the form's 推荐单位, normalised);
+    # None: the recommender field's text as written.
+    recommender: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ SCHEMA: dict[str, set[str]] = {
                       "name_pattern", "name_example", "severity", "formats"},
     "[body]": {"contact"},
     "[case_name]": {"no_unit", "no_abbrev"},
-    "[quota]": {"by", "max", "description"},
+    "[quota]": {"by", "max", "description", "recommender"},
 }
 _FIELD_TYPES = {"text", "choice", "number", "date", "phone", "email", "seal"}
 _LATE_POLICIES = {"reject", "accept"}
@@ -292,8 +300,15 @@ def _quota(table: dict | None, checker: _Checker) -> QuotaSpec | None:
     if table is None:
         return None
     checker.keys(table, "[quota]")
-    return QuotaSpec(by=tuple(checker.field_key(k) for k in table["by"]), max=int(table["max"]),
-                     description=table.get("description", ""))
+    by = tuple(checker.field_key(k) for k in table["by"])
+    recommender = table.get("recommender")
+    if recommender is not None and recommender not in RECOMMENDER_KINDS:
+        raise checker.fail(f"[quota] unknown recommender {recommender!r} (one of "
+                           f"{', '.join(RECOMMENDER_KINDS)})", str(recommender))
+    if recommender is not None and "recommender" not in by:
+        raise checker.fail('[quota] recommender needs "recommender" in by', "recommender")
+    return QuotaSpec(by=by, max=int(table["max"]), description=table.get("description", ""),
+                     recommender=recommender)
 
 
 def parse_profile(text: str, path: Path) -> Profile:

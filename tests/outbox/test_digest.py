@@ -86,6 +86,22 @@ def test_every_quota_group_is_counted_and_full_or_over_ones_are_flagged():
     assert text.count("推荐数量") == 1
 
 
+def test_cases_of_no_quota_group_are_listed_apart():
+    """GIVEN two cases whose province could not be told WHEN the digest is made THEN it lists
+    them under 未能确定省份/园区, outside every group's count."""
+    from dataclasses import replace
+
+    mee = replace(ENTERPRISE, campaign="mee-lowcarbon-2023", title="2023年绿色低碳典型案例征集推选",
+                  quota_max=3, quota_by="每个省（区、市）每个类别报送2-3个",
+                  quota_groups=(("浙江省·社区", 4),),
+                  quota_unknown=("MEE-2023-0002 示例社区", "MEE-2023-0005 示例公司"))
+    _, text, html = parts(build_digest(MAIL, TO, replace(FIGURES, campaigns=(mee,)), NOW).raw)
+    assert "：浙江省·社区 4 件（超过上限）。" in text
+    assert "未能确定省份/园区（2 件，未计入推荐数量）：MEE-2023-0002 示例社区；MEE-2023-0005 示例公司。" in text
+    assert "未能确定省份/园区（2 件，未计入推荐数量）：MEE-2023-0002 示例社区；" in html
+    assert "未能确定" not in parts(build_digest(MAIL, TO, FIGURES, NOW).raw)[1]
+
+
 def test_arrivals_are_drawn_as_bars_on_one_scale_in_both_parts():
     _, text, html = parts(build_digest(MAIL, TO, FIGURES, NOW).raw)
     chart = text[text.index("五、近14天每日新收申报"):]

@@ -254,6 +254,18 @@ def test_quota_names_only_the_groups_over_the_maximum(profiles):
     assert (figures.received, figures.complete, figures.deficient, figures.late) == (8, 4, 3, 1)
 
 
+def test_cases_without_a_quota_group_are_named_apart(profiles):
+    """GIVEN a park's two cases, one with no park written and one late WHEN the day is counted
+    THEN the one without a park is listed apart, the late one nowhere."""
+    db = Database(None)
+    for n, (key, verdict) in enumerate([("甲园区", "complete"), (None, "deficient"), (None, "late")]):
+        db.save_submission({"campaign": "gpipc-enterprise-2024", "reference": f"E-{n}",
+                            "unit_name": f"示例{n}公司", "verdict": verdict, "version": 1,
+                            "quota_key": key, "created_at": DAY1.isoformat()})
+    (figures,) = campaign_days(db, profiles, date(2024, 4, 10), CST)
+    assert (figures.quota_groups, figures.quota_unknown) == ((("甲园区", 1),), ("E-1 示例1公司",))
+
+
 def test_failed_replies_are_those_refused_bounced_or_still_retrying():
     db, now = Database(None), DAY1
     outbox = Outbox(db)
