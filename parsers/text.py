@@ -4,8 +4,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from parsers.phones import phone_field
+
 # Zero-width characters Word and web forms leave behind; Python's \s does not cover them.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Zero-width characters, and the two marks parsers/wordml.py puts around emphasised runs of a
+# table cell (EMPHASIS in parsers/choices.py): never part of a value, a label or a count.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ue100\ue101]")
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 
 
@@ -66,49 +70,11 @@ def count_chars(s: str) -> int:
 
 # ---- phones and e-mails ----------------------------------------------------------------
 
-_PHONE_CHARS = re.compile(r"[\d\s+\-()./\u2010-\u2015]+")
-
-
-def _landline(digits: str) -> str:
-    """0AA(A)-local: Beijing 010 and the 02x cities have 3-digit area codes, the rest 4."""
-    code = 3 if digits[1] in "12" else 4
-    return f"{digits[:code]}-{digits[code:]}"
-
-
-def _national(digits: str) -> str | None:
-    """A national number in its canonical spelling, or None when it is not one we recognise."""
-    if len(digits) == 11 and digits.startswith("1"):
-        return digits
-    if digits.startswith("0") and 10 <= len(digits) <= 12:
-        return _landline(digits)
-    if 7 <= len(digits) <= 8 and not digits.startswith(("0", "1")):
-        return digits
-    if len(digits) == 10 and digits.startswith(("400", "800")):
-        return digits
-    return None
-
-
 def normalise_phone(s: str) -> str:
-    """Mobile 13800000000, landline 010-12345678, optional +86 kept; else the cleaned input.
-
-    Only a string made of digits and separators is rewritten: "13800000000/010-1234567" or
-    "010-12345678转8001" are returned cleaned but otherwise as written.
-    """
-    text = clean(s)
-    if not text or not _PHONE_CHARS.fullmatch(text):
-        return text
-    digits = re.sub(r"\D", "", text)
-    prefix = ""
-    if text.startswith("+86") or (text.startswith("0086") and len(digits) > 11):
-        prefix, digits = "+86", digits[4:] if text.startswith("0086") else digits[2:]
-        if not (len(digits) == 11 and digits.startswith("1")) and not digits.startswith("0"):
-            digits = "0" + digits  # +86 10 12345678: the trunk 0 is dropped after +86
-    national = _national(digits)
-    if national is None:
-        return text
-    if prefix and national.startswith("0"):
-        return f"{prefix}-{national[1:]}"
-    return prefix + national
+    """A phone field's value, read by parsers.phones: mobile 13800000000, landline
+    010-12345678 (extension 010-12345678-8001), +86 kept; several numbers each rewritten in
+    place; text holding no number returned cleaned, so a filled cell never reads as empty."""
+    return phone_field(clean(s))
 
 
 def normalise_email(s: str) -> str:

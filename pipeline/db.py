@@ -207,6 +207,16 @@ def m008_last_uid(db: _Database) -> None:
                "(source, folder, uidvalidity, cast(uid as integer))")
 
 
+@migrations()
+def m009_body_contact_keys(db: _Database) -> None:
+    """body_contact_missing names its field by campaigns.md's keys (body_contact_name, …):
+    findings and people's decisions recorded before keep matching the findings made now, so a
+    waiver still holds and a correction is still told as 已更正."""
+    for table in ("findings", "overrides"):
+        db.execute(f"update {table} set field = 'body_contact_' || field "
+                   "where rule = 'body_contact_missing' and field in ('name', 'phone', 'email')")
+
+
 @dataclass(frozen=True)
 class FolderState:
     """What the ledger knows of a folder: its UIDVALIDITY and the two uid boundaries.

@@ -148,7 +148,8 @@ def finding_object(field: str | None) -> str:
         return ""
     if field in FIELD_KEYS or field.startswith("section:"):
         return field_name(field)
-    if f"body_contact_{field}" in FIELD_KEYS:  # body_contact_missing names the part only
+    # A body_contact_missing finding recorded before it named its key said only name/phone/email.
+    if f"body_contact_{field}" in FIELD_KEYS:
         return field_name(f"body_contact_{field}")
     return KIND_NAMES.get(field, field)
 

@@ -65,8 +65,9 @@ def _mee() -> list[Sample]:
                 "浙江省示例推荐材料.zip (GBK names): 推荐表.docx, sealed scan PDF, 3 photos; "
                 "body names 工作负责人, phone, e-mail", mee.complete),
         _sample("mee-deficient", "mee-lowcarbon-2023", "deficient",
-                {("subject_format", None), ("body_contact_missing", "name"),
-                 ("body_contact_missing", "phone"), ("body_contact_missing", "email"),
+                {("subject_format", None), ("body_contact_missing", "body_contact_name"),
+                 ("body_contact_missing", "body_contact_phone"),
+                 ("body_contact_missing", "body_contact_email"),
                  ("photo_count", None)},
                 "subject '关于报送低碳案例的函' (campaign known from the form title), "
                 "no contact in the body, 2 photos", mee.deficient),

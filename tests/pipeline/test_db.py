@@ -51,9 +51,34 @@ def test_a_failed_transaction_leaves_nothing(db):
 def test_the_migrations_are_idempotent(tmp_path):
     Database(tmp_path / "x.db").close()
     database = Database(tmp_path / "x.db")
-    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 8
+    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 9
     assert database.query("pragma journal_mode")[0]["journal_mode"] == "wal"
     database.close()
+
+
+def test_body_contact_findings_of_an_older_database_take_the_documented_keys(tmp_path):
+    """Recorded as field "phone" before: after the upgrade the finding and its waiver say
+    body_contact_phone, as the rule now does, so the waiver still matches."""
+    import sqlite3
+
+    from sqlite_utils import Database as Plain
+
+    from pipeline.db import migrations
+    conn = sqlite3.connect(tmp_path / "old.db")
+    older = Plain(conn)
+    migrations.apply(older, stop_before="m009_body_contact_keys")
+    older["findings"].insert({"rule": "body_contact_missing", "field": "phone", "severity": "error"})
+    older["findings"].insert({"rule": "field_missing", "field": "phone", "severity": "error"})
+    older["overrides"].insert({"submission_id": 1, "action": "waive", "rule": "body_contact_missing",
+                               "field": "name", "note": "纸质件已核", "by": "秘书处", "at": "2023"})
+    conn.commit()
+    conn.close()
+    database = Database(tmp_path / "old.db")
+    fields = [(r["rule"], r["field"]) for r in database.query("select rule, field from findings")]
+    waived = database.query("select field from overrides")[0]["field"]
+    database.close()
+    assert fields == [("body_contact_missing", "body_contact_phone"), ("field_missing", "phone")]
+    assert waived == "body_contact_name"
 
 
 def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
@@ -73,7 +98,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
         database = Database(path)
         names = [r["name"] for r in database.query("select name from _sqlite_migrations")]
         database.close()
-        assert len(names) == len(set(names)) == 8
+        assert len(names) == len(set(names)) == 9
 
 
 def test_opening_waits_while_another_connection_holds_the_write_lock(tmp_path):

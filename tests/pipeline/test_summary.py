@@ -86,7 +86,7 @@ def test_a_complete_submission_reads_as_the_secretariat_would_type_it(book):
         "受理编号": "GPIPC-2024-P-0001", "申报单位": "示例经济技术开发区管理委员会",
         "案例名称": "园区分布式光伏与智慧能源管理平台建设", "案例类别": "绿色基础设施创新",
         "单位名称（申报表）": "示例经济技术开发区管理委员会", "联系人": "张伟华",
-        "联系电话": "13800000012", "联系邮箱": "zhangweihua@example.cn", "填表日期": "2024年4月8日",
+        "联系电话": "13800000012", "联系邮箱": "zhangweihua@example.cn", "填表日期": "2024-04-08",
         "盖章": "有", "发件人邮箱": "zhangweihua@example.cn", "收到时间": "2024-04-08 10:15",
         "最近更新": "2024-04-08 10:15", "审核结论": "已受理", "未解决问题数": 0, "未解决问题": None,
         "版本数": 1}
@@ -133,6 +133,14 @@ def test_the_findings_sheet_names_what_each_finding_is_about_and_its_state(book)
     assert not [r for r in rows if r[1] == "GPIPC-2024-E-0002"]  # its current version is clean
     objects = {r[5] for r in rows if r[1] == "MEE-2023-0002"}
     assert objects == {None, "邮件正文中的工作负责人姓名", "邮件正文中的联系电话", "邮件正文中的邮箱"}
+
+
+@pytest.mark.parametrize("field", ["body_contact_phone", "phone"])
+def test_a_body_contact_finding_names_the_part_of_the_body(field):
+    """A finding recorded before body_contact_missing named its field key said only "phone"."""
+    from pipeline.summary import finding_object
+
+    assert finding_object(field) == "邮件正文中的联系电话"
 
 
 def test_chinese_columns_are_sized_for_their_text(book):

@@ -43,6 +43,8 @@ def test_every_builtin_profile_loads(profiles):
     ('[[form.fields]]\nkey = "favourite_food"\n', "favourite_food", 6),
     ('[severity]\nno_such_rule = "warning"\n', "no_such_rule", 6),
     ('[[documents]]\nkind = "spreadsheet"\n', "spreadsheet", 6),
+    ('[quota]\nby = ["recommender"]\nmax = 1\nrecommender = "county"\n', "county", 8),
+    ('[quota]\nby = ["category"]\nmax = 1\nrecommender = "park"\n', "recommender", 8),
 ])
 def test_a_mistake_names_the_file_and_line(bad, word, line):
     text = 'id = "x"\ntitle = "t"\nissuer = "i"\nreference_prefix = "X"\n' + bad
@@ -63,6 +65,11 @@ def test_a_new_campaign_is_one_file(tmp_path):
     assert decide(findings) == "deficient"
 
 
+# Rules campaigns.md already names whose issue is still open: each leaves this list when built.
+PENDING_RULES = {"other_sender", "processing_limit",  # issue 20
+                 "scan_mismatch"}  # issue 22
+
+
 def test_the_registry_holds_every_rule_of_campaigns_md():
     spec = (Path(__file__).resolve().parents[3] / "shared" / "spec" / "campaigns.md")
     if not spec.exists():
@@ -70,4 +77,6 @@ def test_the_registry_holds_every_rule_of_campaigns_md():
     table = spec.read_text(encoding="utf-8").split("## Rule ids")[1].split("##")[0]
     first_column = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
     documented = {rule for cell in first_column for rule in re.findall(r"`(\w+)`", cell)}
-    assert documented == set(RULE_IDS)
+    assert PENDING_RULES <= documented, "a pending rule left campaigns.md: drop it from the list"
+    assert not PENDING_RULES & set(RULE_IDS), "a pending rule is built: drop it from the list"
+    assert documented - PENDING_RULES == set(RULE_IDS)

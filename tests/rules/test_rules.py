@@ -106,17 +106,45 @@ def test_case_name_rules(profiles):
     ("工作负责人：王晓明，电话13800000001，邮箱wang@example.cn", set()),
     ("联系人 李华 010-80000001", {"email"}),
     ("请查收。", {"name", "phone", "email"}),
+    # Notations the rule's own patterns used to miss: a false 补正 for a complete body.
+    ("工作负责人：王晓明\n手机：+86 138 0013 8000\n邮箱：ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｎ", set()),
+    ("联系人：张三 先生  Tel:（0571）8765 4321转8001  E-mail: Zhang.San@Example.COM", set()),
+    # The secretariat's own contact in the quoted notice is not the applicant's.
+    ("已补充材料。\n\n------------------ 原始邮件 ------------------\n"
+     "联系人：赵六 电话：010-12345678 邮箱：office@example.org", {"name", "phone", "email"}),
+    ("负责人电话：13800000001，邮箱wang@example.cn", {"name"}),
 ])
 def test_body_contact(profiles, body, missing):
     profile = profiles["mee-lowcarbon-2023"]
     found = {f.field for f in run_rules(submission(profile.id, body=body), profile, NOW)
              if f.rule == "body_contact_missing"}
-    assert found == missing
+    assert found == {f"body_contact_{part}" for part in missing}
+
+
+def test_body_contact_message_says_what_the_notice_asks(profiles):
+    profile = profiles["mee-lowcarbon-2023"]
+    sub = submission(profile.id, body="联系人：王晓明，邮箱wang@example.cn")
+    assert [(f.field, f.severity, f.message) for f in run_rules(sub, profile, NOW)
+            if f.rule == "body_contact_missing"] == [
+        ("body_contact_phone", "error",
+         "邮件正文未注明联系电话（通知要求在邮件内容中注明工作负责人姓名、联系电话和邮箱）")]
+
+
+def test_a_forward_is_read_whole(profiles):
+    """GIVEN a province forwarding the unit's mail, whose contact is below the QQ marker
+    THEN the forwarded mail's contact counts."""
+    profile = profiles["mee-lowcarbon-2023"]
+    body = ("请查收。\n\n------------------ 原始邮件 ------------------\n"
+            "发件人: \"王晓明\" <wang@example.cn>\n发送时间: 2023年12月20日(星期三) 上午10:00\n"
+            "主题: 浙江省低碳发展典型案例申报材料\n\n工作负责人：王晓明，电话13800000001，邮箱wang@example.cn")
+    sub = submission(profile.id, subject="转发：浙江省低碳发展典型案例申报材料", body=body)
+    assert [f for f in run_rules(sub, profile, NOW) if f.rule == "body_contact_missing"] == []
 
 
 def test_quota_and_links_are_warnings(profiles):
     profile = profiles["gpipc-enterprise-2024"]
-    sub = submission(profile.id, quota_count=2, large_links=(LargeLink("视频.mp4", "https://example.com/x"),))
+    sub = submission(profile.id, quota_count=2, fields={"recommender": "示例经济技术开发区"},
+                     large_links=(LargeLink("视频.mp4", "https://example.com/x"),))
     found = [f for f in run_rules(sub, profile, NOW) if f.rule in ("quota_exceeded", "large_attachment_link")]
     assert pairs(found) == {("quota_exceeded", "recommender"), ("large_attachment_link", "视频.mp4")}
     assert {f.severity for f in found} == {"warning"}
