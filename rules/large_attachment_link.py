@@ -13,15 +13,27 @@ SEVERITY = "warning"
 
 
 def check(submission: Submission, profile: Profile, now: datetime) -> list[Finding]:
-    return [Finding(ID, link.name, profile.severity_of(ID, SEVERITY),
-                    f"“{link.name}”{_size(link)}以超大附件链接发送{_expiry(link)}，秘书处将下载后处理")
+    return [Finding(ID, link.name or link.url, profile.severity_of(ID, SEVERITY),
+                    f"{_what(link)}{_code(link)}{_expiry(link)}，秘书处将下载后处理")
             for link in submission.large_links]
+
+
+def _what(link: LargeLink) -> str:
+    """The file by its name; a share link that names no file by its address, so the notice and
+    the digest (which show this message) still say which link it is."""
+    if link.name:
+        return f"“{link.name}”{_size(link)}以超大附件链接发送"
+    return f"已收到超大附件链接 {link.url}{_size(link)}"
 
 
 def _size(link: LargeLink) -> str:
     if not link.size:
         return ""
     return f"（{link.size / 1048576:.1f}MB）" if link.size >= 1048576 else f"（{link.size // 1024}KB）"
+
+
+def _code(link: LargeLink) -> str:
+    return f"（提取码：{link.code}）" if link.code else ""
 
 
 def _expiry(link: LargeLink) -> str:

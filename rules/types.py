@@ -23,15 +23,18 @@ class Finding:
 
 @dataclass(frozen=True)
 class LargeLink:
-    """A provider's 超大附件 download link found in the body instead of the file."""
+    """A provider's 超大附件 or cloud-drive share link found in the body instead of the file."""
 
     name: str
     url: str
     # '2026-12-20 10:00' or '2026-12-20' when the body gives a date; else its words ("30天后过期").
     expires: str = ""
     size: int | None = None
-    # Who hosts it: qq, exmail, 163, 126 or 139.
+    # Who hosts it: qq, exmail, 163, 126, yeah, qiye163, 139, coremail, onedrive, sharepoint,
+    # baidu, aliyun or weiyun.
     provider: str = ""
+    # The access code a share link asks for (提取码, 访问码, 密码, ?pwd=); "" when none is given.
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Submission:
     arrived_at: datetime | None
     documents: tuple[Document, ...]
     fields: dict[str, object] = field(default_factory=dict)
+    # The form's fields that are written but could not be read (key -> what is written).
+    unreadable: dict[str, str] = field(default_factory=dict)
     large_links: tuple[LargeLink, ...] = ()
     # Earlier submissions in the database that share this one's quota key.
     quota_count: int = 0
