@@ -47,3 +47,22 @@ def _word_encrypted(ole: olefile.OleFileIO) -> bool:
         return False
     ident, flags = struct.unpack_from("<H8xH", head)
     return ident == _WORD_IDENT and bool(flags & _FIB_ENCRYPTED)
+
+
+def read_streams(data: bytes, names: tuple[str, ...]) -> dict[str, bytes]:
+    """The root streams among `names` that the file has, by the name asked for (any case);
+    UnreadableDocument when it is not a compound file, is damaged, or declares a stream larger
+    than the whole file (only a crafted directory does)."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            present = [name for name in names if ole.exists(name)]
+            if any(ole.get_size(name) > len(data) for name in present):
+                raise UnreadableDocument("Office旧版文件已损坏：数据流大于文件本身")
+            return {name: _stream(ole, name) for name in present}
+    except (OSError, ValueError, IndexError, struct.error) as error:
+        raise UnreadableDocument(f"Office旧版文件已损坏：{error}") from None
+
+
+def _stream(ole: olefile.OleFileIO, name: str) -> bytes:
+    with ole.openstream(name) as stream:
+        return stream.read()

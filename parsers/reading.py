@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Protocol, Sequence
 
 from parsers import archive, sniff
+from parsers.doctext import repaired
 from parsers.images import ImageInfo, read_image, seal_on_image
 from parsers.kinds import kind_by_name, wordish
 from parsers.pdf import PdfContent, read_pdf
@@ -179,6 +180,10 @@ def read_content(job: Job) -> Content:
 
 def _read(job: Job) -> Content:
     fmt, data, name = job.format, job.data, job.file.name
+    if fmt == "doc":
+        # LibreOffice glues the cells of some .doc tables into paragraphs: the .doc's own text
+        # (job.file.data; job.data is the conversion) still holds them.
+        return Content(word=repaired(read_word(data), job.file.data))
     if fmt == "docx" or legacy_word(fmt, name):
         return Content(word=read_word(data))
     if fmt == "pdf":
