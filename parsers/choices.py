@@ -10,31 +10,67 @@ from parsers.text import loose_pattern, nfkc, squash
 CHECKED_BOXES = frozenset("■☑☒▣")
 TICKS = frozenset("√✓✔")
 EMPTY_BOXES = frozenset("□☐")
+MARKS = "".join(sorted(CHECKED_BOXES | TICKS | EMPTY_BOXES))
 _VARIATION = re.compile("[\ufe00-\ufe0f]")
 # "（√）企业" and "[√]企业": a tick in brackets marks what the brackets would.
 _BRACKETED_TICK = re.compile(r"[(\[【]\s*([√✓✔])\s*[)\]】]")
+# "[X]企业" / "（×）企业": a cross in brackets is a checked box; "[ ]企业", "（  ）企业" an empty one.
+_BRACKETED_CROSS = re.compile(r"[(\[【]\s*[xX×✗✘]\s*[)\]】]")
+_BRACKETED_EMPTY = re.compile(r"[(\[【]\s*[)\]】](?=\s*\S)")
 
 
 def marked_options(text: str, choices: tuple[str, ...]) -> tuple[str, ...]:
     """The options marked in `text`, in the spec's order and spelling.
 
-    With no box or tick at all and a single option left, that option is the answer: applicants
-    often delete the options they do not choose.
+    With no box or tick at all, an option highlighted, shaded, bold or underlined on its own
+    (between the EMPHASIS marks, not the whole list) is marked; else a single option left is
+    the answer: applicants often delete the options they do not choose.
     """
-    normal = _BRACKETED_TICK.sub(r"\1", _VARIATION.sub("", nfkc(text)))
+    emphasised = _emphasised(_boxes(_VARIATION.sub("", nfkc(text))), choices)
+    normal = _plain(_boxes(_VARIATION.sub("", nfkc(text))))
     options = _options(normal, choices)
     marks = [i for i, ch in enumerate(normal) if ch in CHECKED_BOXES or ch in TICKS]
     chosen = {_owner(normal, i, options) for i in marks} - {None}
     no_boxes = not marks and not any(ch in EMPTY_BOXES for ch in normal)
-    if no_boxes and len({o.choice for o in options}) == 1:
+    if no_boxes and emphasised and emphasised != {o.choice for o in options}:
+        chosen = emphasised  # every option emphasised alike: the list's style, no choice
+    elif no_boxes and len({o.choice for o in options}) == 1:
         chosen = {options[0].choice}
     return tuple(c for c in choices if c in chosen)
 
 
+# Around an emphasised run of a cell (parsers/wordml.py's EMPHASIS); runs side by side are one.
+_START, _END = "\ue100", "\ue101"
+_SPAN = re.compile(f"{_START}(.*?){_END}", re.S)
+
+
+def _plain(text: str) -> str:
+    return text.replace(_START, "").replace(_END, "")
+
+
+def _emphasised(text: str, choices: tuple[str, ...]) -> set[str]:
+    """The options inside emphasised spans (marked, unless that is every option: a list
+    printed in bold is no choice, marked_options checks)."""
+    joined = text.replace(_END + _START, "")
+    return {o.choice for span in _SPAN.finditer(joined)
+            for o in _options(_plain(span.group(1)), choices)}
+
+
+def _boxes(text: str) -> str:
+    """Ticks, crosses and blanks in brackets as the marks and boxes they stand for."""
+    text = _BRACKETED_TICK.sub(r"\1", text)
+    return _BRACKETED_EMPTY.sub("□", _BRACKETED_CROSS.sub("☒", text))
+
+
 def named_options(text: str, choices: tuple[str, ...]) -> tuple[str, ...]:
     """The options written in `text`, marked or not, in the spec's order: is this the list?"""
-    written = {o.choice for o in _options(nfkc(text), choices)}
+    written = {o.choice for o in _options(_plain(nfkc(text)), choices)}
     return tuple(c for c in choices if c in written)
+
+
+def checked_marks(text: str) -> bool:
+    """Whether `text` shows a checked box or a tick, in any of the notations read."""
+    return bool((CHECKED_BOXES | TICKS) & set(_boxes(_VARIATION.sub("", nfkc(text)))))
 
 
 def has_marks(text: str) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import replace
 from typing import Sequence
 
 from parsers.kinds import kind_by_name
-from parsers.form import form_score, map_form
+from parsers.form import form_score, read_form
 from parsers.pdf import PdfContent
 from parsers.reading import Inspected
 from parsers.text import squash
@@ -79,8 +79,9 @@ def _word_document(doc: Document, word: WordContent, profile: Profile | None) ->
     is_form = any(squash(t) in text for t in profile.form.titles) or (
         doc.kind == "form" and word.tables)
     if is_form and profile.form.fields:
-        fields = map_form(word, profile.form)
-        return replace(doc, kind="form", fields=fields, seal=fields.get("seal"))
+        form = read_form(word, profile.form)
+        return replace(doc, kind="form", fields=form.values, seal=form.values.get("seal"),
+                       unreadable=form.unreadable)
     if profile.writeup and sum(squash(m) in text for m in profile.writeup.markers) >= 2:
         writeup = read_writeup(word, profile.writeup)
         return replace(doc, kind="writeup", title=writeup.title, subtitle=writeup.subtitle,

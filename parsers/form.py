@@ -5,9 +5,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from parsers.choices import has_marks, marked_options, named_options
-from parsers.text import clean, loose_pattern, nfkc, normalise_email, normalise_phone, squash
+from parsers.choices import MARKS, checked_marks, has_marks, marked_options, named_options
+from parsers.text import clean, loose_pattern, nfkc, squash
 from parsers.types import Cell, WordContent
+from parsers.answers import as_written, judged, usable
+from parsers.variants import simplified
 from rules.profile import FieldSpec, FormSpec
 
 Table = tuple[tuple[Cell, ...], ...]
@@ -39,10 +41,29 @@ class _Found:
     inline: bool = False
 
 
-def map_form(content: WordContent, spec: FormSpec) -> dict[str, object]:
-    """A value for every field of `spec`, typed by the field's type (see _typed)."""
+@dataclass(frozen=True)
+class FormReading:
+    """Every field's value, and the fields written but not readable (key -> what a person
+    should know: what is written there, or why its place could not be told)."""
+
+    values: dict[str, object]
+    unreadable: dict[str, str]
+
+
+def read_form(content: WordContent, spec: FormSpec) -> FormReading:
+    """A value for every field of `spec`, typed by the field's type (see parsers/answers.py)."""
     labels = _label_keys(spec)
-    return {f.key: _field_value(content, spec, f, labels) for f in spec.fields}
+    values, unreadable = {}, {}
+    for f in spec.fields:
+        values[f.key], doubt = _field_value(content, spec, f, labels)
+        if doubt:
+            unreadable[f.key] = doubt
+    return FormReading(values, unreadable)
+
+
+def map_form(content: WordContent, spec: FormSpec) -> dict[str, object]:
+    """Only the values of read_form."""
+    return read_form(content, spec).values
 
 
 def form_score(content: WordContent, spec: FormSpec) -> int:
@@ -57,14 +78,23 @@ def form_score(content: WordContent, spec: FormSpec) -> int:
 # ---- text primitives ------------------------------------------------------------------
 
 def _key(text: str) -> str:
-    """How a cell is compared with labels: squashed, without a trailing colon."""
-    return squash(text).rstrip(":")
+    """How a cell is compared with labels: squashed, simplified, without a trailing colon."""
+    return simplified(squash(text)).rstrip(":")
+
+
+def _labelled(text: str, labels: frozenset[str], own: frozenset[str] = frozenset()) -> bool:
+    """A label cell, or a re-typed "label：value" cell of a field other than `own`'s: another
+    field's place, never a value."""
+    key = _key(text)
+    return key in labels or any(key.startswith((label + ":", label + "("))
+                                for label in labels - own)
 
 
 
 def _after(text: str, label: str) -> str | None:
-    """The text after `label` when `text` starts with it (ignoring whitespace), else None."""
-    if not squash(text).startswith(label):
+    """The text after `label` when `text` starts with it (ignoring whitespace and traditional
+    characters: 單位名稱 is 单位名称), else None."""
+    if not simplified(squash(text)).startswith(label):
         return None
     normal, seen = nfkc(text), 0
     for index, ch in enumerate(normal):
@@ -74,6 +104,18 @@ def _after(text: str, label: str) -> str | None:
             seen += 1
     return ""
 
+
+
+# A word limit re-typed after a label: "案例简介（800字以内）：…", "案例简介(限200字)".
+_LIMIT = re.compile(r"\s*\([^()]{0,30}?字[^()]{0,30}?\)")
+
+
+def _past_limit(rest: str | None) -> str | None:
+    """What follows a label, past a word limit written right after it."""
+    if rest is None:
+        return None
+    found = _LIMIT.match(rest)
+    return rest[found.end():] if found else rest
 
 
 def _strip_prompts(text: str, prompts: tuple[str, ...]) -> str:
@@ -134,7 +176,7 @@ def _prefix_rest(text: str, label: str, field: FieldSpec, spec: FormSpec,
     label ("联系人职务" is not 联系人 = "职务"), and a name tail ("联系人姓名") means the
     value is elsewhere, as for an exact label.
     """
-    rest = _after(text, label)
+    rest = _past_limit(_after(text, label))
     key = _key(text)
     if rest is None or _claimed_by_other(key, label, field, spec):
         return None
@@ -177,7 +219,7 @@ def _line_value(text: str, labels: list[str]) -> str | None:
     lines = text.splitlines()
     for index, line in enumerate(lines):
         for label in labels:
-            rest = _after(line, label)
+            rest = _past_limit(_after(line, label))
             if rest is not None and squash(rest).startswith(":"):
                 following = "\n".join([rest.strip().lstrip(":")] + lines[index + 1:])
                 return following
@@ -191,73 +233,65 @@ def _is_repeat(cell: Cell, label: Cell) -> bool:
     return cell is label or (cell.text == label.text and cell.has_image == label.has_image)
 
 
-def _right(table: Table, spot: _Spot, labels: frozenset[str]) -> Cell | None:
+def _right(table: Table, spot: _Spot, labels: frozenset[str],
+           own: frozenset[str] = frozenset()) -> Cell | None:
     row, label = table[spot.row], table[spot.row][spot.col]
     for cell in row[spot.col + 1:]:
         if _is_repeat(cell, label):
             continue
-        return None if _key(cell.text) in labels else cell
+        return None if _labelled(cell.text, labels, own) else cell
     return None
 
 
-def _below(table: Table, spot: _Spot, labels: frozenset[str]) -> Cell | None:
+def _below(table: Table, spot: _Spot, labels: frozenset[str],
+           own: frozenset[str] = frozenset()) -> Cell | None:
     label = table[spot.row][spot.col]
     for row in table[spot.row + 1:]:
         cell = row[spot.col] if spot.col < len(row) else None
         if cell is None or _is_repeat(cell, label):
             continue
-        return None if _key(cell.text) in labels else cell
+        return None if _labelled(cell.text, labels, own) else cell
     return None
 
 
-def _neighbour(tables: tuple[Table, ...], spot: _Spot, labels: frozenset[str]) -> Cell | None:
+def _neighbour(tables: tuple[Table, ...], spot: _Spot, labels: frozenset[str],
+               own: frozenset[str] = frozenset()) -> Cell | None:
     """The value cell of a label cell: the next cell to the right, else the one below."""
     table = tables[spot.table]
-    return _right(table, spot, labels) or _below(table, spot, labels)
+    return _right(table, spot, labels, own) or _below(table, spot, labels, own)
 
 
 # ---- values ---------------------------------------------------------------------------
 
-_NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _DISTINCT_PROMPT = 8
 
 
-def _number(text: str) -> float | None:
-    """The first number written in `text` ("268,500 万元" -> 268500.0); units are not applied."""
-    match = _NUMBER.search(nfkc(text))
-    return float(match.group().replace(",", "")) if match else None
-
-
-def _typed(field: FieldSpec, text: str) -> object:
-    """str for text/date/phone/email ("" when empty), float | None for number."""
-    if field.type == "number":
-        return _number(text)
-    if field.type == "phone":
-        return normalise_phone(text)
-    if field.type == "email":
-        return normalise_email(text)
-    return clean(text)
-
-
-def _usable(field: FieldSpec, value: str) -> bool:
-    return _number(value) is not None if field.type == "number" else bool(value)
-
-
 def _field_value(content: WordContent, spec: FormSpec, field: FieldSpec,
-                 labels: frozenset[str]) -> object:
+                 labels: frozenset[str]) -> tuple[object, str]:
+    """The field's value, and why a person should look at it ("" when it was read)."""
     if field.column:
-        return _typed(field, _grid_text(content.tables, field))
+        return judged(field, _grid_text(content.tables, field))
     found = _find(content, field, spec, labels) if field.labels else None
     if field.type == "choice":
         return _choice(content, field, found, labels)
     if field.type == "seal":
-        return _seal(content.tables, found)
+        return _seal(content.tables, found), ""
     if found is None:
         # A labelled field whose label is gone may still sit under its own long prompt; short
         # prompts such as "年 月 日" are everywhere and prove nothing.
         shortest = 0 if not field.labels else _DISTINCT_PROMPT
-        return _typed(field, _prompted_text(content, field, shortest))
-    return _typed(field, _found_text(content.tables, found, field, labels))
+        value, doubt = judged(field, _prompted_text(content, field, shortest))
+        return value, doubt or _lost_label(content, field, value)
+    return judged(field, _found_text(content.tables, found, field, labels))
+
+
+def _lost_label(content: WordContent, field: FieldSpec, value: object) -> str:
+    """A doubt when the field's label is in the form but its place is not: text glued
+    together by a conversion ("单位名称示例公司联系人…"), never an answer left out."""
+    everything = simplified(squash(content.all_text()))
+    if value not in ("", None) or not any(squash(label) in everything for label in field.labels):
+        return ""
+    return "申报表的表格结构未能识别，无法确定这一项所填的内容"
 
 
 def _found_text(tables: tuple[Table, ...], found: _Found, field: FieldSpec,
@@ -265,12 +299,24 @@ def _found_text(tables: tuple[Table, ...], found: _Found, field: FieldSpec,
     """The value beside a label: after it in its own cell, else in the neighbouring cell."""
     value = ""
     if found.rest is not None:
-        own = found.rest.split("\n")[0] if found.inline else found.rest
-        value = _strip_prompts(own, _prompts(field))
-        if _usable(field, value) or found.inline or found.spot is None:
+        written = found.rest.split("\n")[0] if found.inline else found.rest
+        value = _strip_prompts(written, _prompts(field))
+        if usable(field, value) or found.inline or found.spot is None:
             return value
-    cell = _neighbour(tables, found.spot, labels)
-    return _strip_prompts(cell.text, _prompts(field)) if cell is not None else value
+    own = frozenset(squash(label).rstrip(":") for label in field.labels)
+    cell = _neighbour(tables, found.spot, labels, own)
+    if cell is None:
+        return value
+    return _strip_prompts(_without_label(cell.text, own), _prompts(field))
+
+
+def _without_label(text: str, own: frozenset[str]) -> str:
+    """A value cell that repeats its label ("填表日期：2024年4月8日"), without the label."""
+    for label in own:
+        rest = _after(text, label)
+        if rest is not None and squash(rest).startswith(":"):
+            return rest.strip().lstrip(":")
+    return text
 
 
 def _prompted_text(content: WordContent, field: FieldSpec, shortest: int) -> str:
@@ -350,7 +396,7 @@ def _choice_region(tables: tuple[Table, ...], found: _Found, labels: frozenset[s
         if spot.col >= len(row) or row[spot.col] is not label:
             break
         for cell in _distinct(row[spot.col + 1:]):
-            if _key(cell.text) in labels:
+            if _labelled(cell.text, labels):
                 break
             if not _is_repeat(cell, label):
                 parts.append(cell.text)
@@ -360,17 +406,23 @@ def _choice_region(tables: tuple[Table, ...], found: _Found, labels: frozenset[s
 
 
 def _choice_fallback(content: WordContent, choices: tuple[str, ...]) -> str:
-    """The first row or paragraph naming two options or more, preferring one with boxes."""
+    """The first row or paragraph naming two options or more, preferring one with boxes; else
+    one that is a single option alone (the others deleted by the applicant)."""
     rows = ["\n".join(c.text for c in _distinct(row)) for table in content.tables for row in table]
-    texts = [t for t in rows + [p.text for p in content.paragraphs]
-             if len(named_options(t, choices)) >= 2]
-    return next((t for t in texts if has_marks(t)), texts[0] if texts else "")
+    everything = rows + [p.text for p in content.paragraphs]
+    texts = [t for t in everything if len(named_options(t, choices)) >= 2]
+    alone = {squash(c) for c in choices}
+    kept = [t for t in everything if squash(t).strip("".join(MARKS)) in alone]
+    return next((t for t in texts if has_marks(t)), texts[0] if texts else "".join(kept[:1]))
 
 
 def _choice(content: WordContent, field: FieldSpec, found: _Found | None,
-            labels: frozenset[str]) -> tuple[str, ...]:
-    """The options marked beside the field's label, else in the first list of them elsewhere."""
+            labels: frozenset[str]) -> tuple[tuple[str, ...], str]:
+    """The options marked beside the field's label, else in the first list of them elsewhere;
+    a doubt when a mark is there that belongs to no option."""
     region = _choice_region(content.tables, found, labels) if found is not None else ""
     if not named_options(region, field.choices):
         region = _choice_fallback(content, field.choices)
-    return marked_options(region, field.choices)
+    marked = marked_options(region, field.choices)
+    stray = not marked and checked_marks(region)
+    return marked, as_written(region) if stray else ""

@@ -109,6 +109,9 @@ class Document:
     error: str | None = None
     # True when LibreOffice turned a legacy .doc/.wps/RTF into the .docx that was read.
     converted: bool = False
+    # Form fields whose answer is there but could not be read (key -> what is written there):
+    # a person should look; never "the applicant left it out".
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         """The `documents[]` / `intake extract` shape of DESIGN.md; empty values left out."""
@@ -122,6 +125,7 @@ class Document:
             "pages": self.pages, "width": self.width, "height": self.height,
             "duration": self.duration, "phash": self.phash, "container": self.container,
             "error": self.error, "converted": self.converted or None,
+            "unreadable": self.unreadable or None,
         }
         out.update({k: v for k, v in optional.items() if v is not None})
         if self.kind in ("form", "form_scan"):

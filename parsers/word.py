@@ -402,7 +402,7 @@ def _cell(tc: etree._Element, upper: Cell | None) -> Cell:
     merge = tc.find("w:tcPr/w:vMerge", NS)
     if merge is not None and merge.get(w("val"), "continue") == "continue" and upper is not None:
         return upper
-    text, image = visible_text(tc)
+    text, image = visible_text(tc, emphasis=True)
     return Cell(text=text, has_image=image)
 
 

@@ -66,9 +66,15 @@ def is_placeholder(sdt: etree._Element) -> bool:
     return sdt.find("w:sdtPr/w:showingPlcHdr", NS) is not None
 
 
-def visible_text(element: etree._Element) -> tuple[str, bool]:
-    """The text a reader sees in `element` (a paragraph or cell), and whether it shows an image."""
-    reader = _Reader()
+# Around a highlighted, shaded, bold or underlined run of a cell: an option marked that way
+# (parsers/choices.py). Private-use characters that every text helper drops (parsers/text.py).
+EMPHASIS = ("\ue100", "\ue101")
+
+
+def visible_text(element: etree._Element, emphasis: bool = False) -> tuple[str, bool]:
+    """The text a reader sees in `element` (a paragraph or cell), and whether it shows an image;
+    with `emphasis`, emphasised runs are put between the EMPHASIS marks."""
+    reader = _Reader(emphasis)
     reader.walk(element)
     return reader.text(), reader.image
 
@@ -92,7 +98,8 @@ class _Reader:
     walks the XML itself: w:t, w:sym, w:tab -> space, w:br and paragraph ends -> newline.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, emphasis: bool = False) -> None:
+        self.emphasis = emphasis
         self.parts: list[str] = []
         self.fields: list[_Field] = []
         self.image = False
@@ -176,10 +183,28 @@ def _run_font(run: etree._Element) -> str:
     return fonts.get(w("ascii")) or fonts.get(w("hAnsi")) or ""
 
 
+def _emphasised(run: etree._Element) -> bool:
+    """Highlighted, shaded, bold or underlined by the run's own properties."""
+    props = run.find("w:rPr", NS)
+    if props is None:
+        return False
+    highlight, shading, underline = (props.find(f"w:{tag}", NS) for tag in ("highlight", "shd", "u"))
+    fill = (shading.get(w("fill"), "") if shading is not None else "").lower()
+    return bool(flag(props.find("w:b", NS))
+                or (highlight is not None and highlight.get(w("val"), "none") != "none")
+                or fill not in ("", "auto", "ffffff")
+                or (underline is not None and underline.get(w("val"), "single") != "none"))
+
+
 def _on_r(reader: _Reader, element: etree._Element, font: str) -> None:
     if flag(element.find("w:rPr/w:vanish", NS)):
         return  # hidden text is not on the page
+    marked = reader.emphasis and _emphasised(element)
+    if marked:
+        reader.emit(EMPHASIS[0])
     reader.walk(element, _run_font(element) or font)
+    if marked:
+        reader.emit(EMPHASIS[1])
 
 
 def _on_sdt(reader: _Reader, element: etree._Element, font: str) -> None:

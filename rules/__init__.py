@@ -6,7 +6,7 @@ from types import ModuleType
 
 from rules import (attachment_missing, attachment_unreadable, body_contact_missing,
                    case_name_has_abbrev, case_name_has_unit, choice_invalid, deadline_passed,
-                   field_missing, filename_format, large_attachment_link, length_exceeded,
+                   field_missing, field_unreadable, filename_format, large_attachment_link, length_exceeded,
                    length_out_of_range, photo_count, photo_too_large, photo_too_small,
                    quota_exceeded, seal_missing, subject_format, unit_mismatch, video_count,
                    video_too_long)
@@ -19,7 +19,7 @@ REGISTRY: tuple[ModuleType, ...] = (
     choice_invalid, length_exceeded, length_out_of_range, photo_count, video_count,
     photo_too_small, photo_too_large, video_too_long, body_contact_missing, case_name_has_unit,
     case_name_has_abbrev, seal_missing, unit_mismatch, deadline_passed, quota_exceeded,
-    large_attachment_link,
+    large_attachment_link, field_unreadable,
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.ID for rule in REGISTRY)
 

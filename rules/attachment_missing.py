@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rules.profile import DocumentSpec, Profile
-from rules.types import Finding, Submission
+from rules.types import Document, Finding, Submission
 from rules.vocabulary import KIND_NAMES
 
 ID = "attachment_missing"
@@ -12,10 +12,19 @@ DESCRIPTION = "缺少通知要求的材料"
 SEVERITY = "error"
 
 
+def _in_format(doc: Document, spec: DocumentSpec) -> bool:
+    """The format asked for, by its bytes; or a file named so that Word opens it as one (a web
+    page saved as "推荐表.doc" is a .doc to its sender and to Word), once it could be read."""
+    if not spec.formats or doc.format in spec.formats:
+        return True
+    extension = doc.name.rpartition(".")[2].lower()
+    return doc.converted and extension in spec.formats
+
+
 def _present(submission: Submission, spec: DocumentSpec) -> bool:
     """Any file of the kind counts, even an unreadable one: that one has its own finding."""
     for doc in submission.documents:
-        if doc.kind == spec.kind and (doc.error or not spec.formats or doc.format in spec.formats):
+        if doc.kind == spec.kind and (doc.error or _in_format(doc, spec)):
             return True
         # A single Word file may hold both the form and the report.
         if spec.kind == "writeup" and doc.kind == "form" and doc.sections:

@@ -24,8 +24,8 @@ def check(submission: Submission, profile: Profile, now: datetime) -> list[Findi
         return []
     findings = []
     for spec in profile.form.fields:
-        if spec.type != "choice" or not spec.required:
-            continue
+        if spec.type != "choice" or not spec.required or spec.key in submission.unreadable:
+            continue  # an unreadable mark is field_unreadable's
         marked = _marked(submission.fields.get(spec.key))
         if len(marked) == 1:
             continue

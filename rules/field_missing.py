@@ -22,6 +22,7 @@ def _form_findings(submission: Submission, profile: Profile) -> list[Finding]:
     return [Finding(ID, spec.key, severity, f"申报表中“{field_name(spec.key)}”未填写")
             for spec in profile.form.fields
             if spec.required and spec.type not in _OWN_RULE
+            and spec.key not in submission.unreadable  # field_unreadable says it instead
             and is_empty(submission.fields.get(spec.key))]
 
 

@@ -1,15 +1,16 @@
 """The notices' blank forms (申报表/推荐表/申报信息表), rebuilt in Word and filled in."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
-
-from docx.document import Document as DocxDocument
 
 from pipeline.samples.texts import paragraphs
 from pipeline.samples.word import UP, Box, add_grid, add_title, box, new_document, save
 
 Values = Mapping[str, "str | Sequence[str]"]
-Marks = tuple[str, str]
+# (checked, unchecked) glyphs written before each option, or a function of (option, chosen)
+# giving the option as written: "园区√", "（√）企业", "" for an option the applicant deleted.
+Marks = "tuple[str, str] | Callable[[str, bool], str]"
 
 # The options as the forms print them (a test holds them equal to the profiles' choices).
 CHOICES = {
@@ -40,6 +41,23 @@ _PLEDGE = ("所申报案例文字材料及图片均真实有效，所有案例�
            "社会责任工作委员会作为素材进行宣传和报道使用。")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """A filled form as the notice prints it, before any word processor writes it down."""
+
+    # Plain paragraphs above the title ("附件1"), the centred bold titles, the table, notes below.
+    lead: tuple[str, ...]
+    titles: tuple[str, ...]
+    rows: tuple[tuple[Box, ...], ...]
+    cols: int
+    notes: tuple[str, ...] = ()
+
+
+def _layout(titles: tuple[str, ...], rows: list[list[Box]], cols: int,
+            lead: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> Layout:
+    return Layout(lead, titles, tuple(tuple(row) for row in rows), cols, notes)
+
+
 class _Form:
     """One form being filled: the values, the check-mark glyphs and whether it is sealed."""
 
@@ -54,6 +72,8 @@ class _Form:
         """Each option behind its mark; the value is one option, several, or none."""
         value = self.values.get(key, ())
         chosen = {value} if isinstance(value, str) else set(value)
+        if callable(self.marks):
+            return [self.marks(o, o in chosen) for o in options]
         return [f"{self.marks[0] if o in chosen else self.marks[1]}{o}" for o in options]
 
     def long(self, prompt: str, key: str) -> tuple[str, ...]:
@@ -64,10 +84,9 @@ class _Form:
         return [box(self.text(f"{role}_{part}")) for part in ("name", "title", "phone", "email")]
 
 
-def _ccea_green(f: _Form) -> DocxDocument:
-    doc = new_document("2022 信息通信行业绿色低碳发展优秀实践案例", "申 报 表")
+def _ccea_green(f: _Form) -> Layout:
     sealed = f.seal and bool(f.text("recommender_opinion"))
-    add_grid(doc, [
+    return _layout(("2022 信息通信行业绿色低碳发展优秀实践案例", "申 报 表"), [
         [box("申报企业全称"), box(f.text("unit_name"), span=4)],
         [box("所属行业"), box(f.text("industry"), span=4)],
         [box("案例名称"), box(f.text("case_name"), span=4)],
@@ -89,12 +108,10 @@ def _ccea_green(f: _Form) -> DocxDocument:
         [box("案例所获奖项或相关证书、证明"),
          box(*f.long(PROMPTS["ccea-green-2022/awards"], "awards"), span=4)],
     ], cols=5)
-    return doc
 
 
-def _ccea_csr(f: _Form) -> DocxDocument:
-    doc = new_document("履责实践案例申报表")
-    add_grid(doc, [
+def _ccea_csr(f: _Form) -> Layout:
+    return _layout(("履责实践案例申报表",), [
         [box(" ".join(f.ticks(CHOICES["ccea-csr-2022"])), span=4)],
         [box("申报单位"), box(f.text("unit_name"), span=3)],
         [box("联系人"), box(f.text("contact_name")), box("职务"), box(f.text("contact_title"))],
@@ -104,14 +121,11 @@ def _ccea_csr(f: _Form) -> DocxDocument:
         [box("本单位承诺：", _PLEDGE, span=4)],
         [box("单位盖章：（公章）", span=2, seal=f.seal),
          box(f"日 期：{f.text('fill_date')}", span=2)],
-    ], cols=4)
-    doc.add_paragraph("注：申报案例内容可自行添加附页")
-    return doc
+    ], cols=4, notes=("注：申报案例内容可自行添加附页",))
 
 
-def _mee(f: _Form) -> DocxDocument:
-    doc = new_document("2023年绿色低碳典型案例推荐表")
-    add_grid(doc, [
+def _mee(f: _Form) -> Layout:
+    return _layout(("2023年绿色低碳典型案例推荐表",), [
         [box("案例名称"), box(f.text("case_name"), span=3)],
         [box("申报单位（个人）"), box(f.text("unit_name"), span=3)],
         [box("类别（在所属类别打√）"), box("  ".join(f.ticks(CHOICES["mee-lowcarbon-2023"])), span=3)],
@@ -121,14 +135,10 @@ def _mee(f: _Form) -> DocxDocument:
         [box(f"推荐单位意见：{f.text('recommender_opinion')}", "（单位公章）",
              f.text("recommender_date", "年   月   日"), span=4, seal=f.seal)],
     ], cols=4)
-    return doc
 
 
-def _gpipc_head(f: _Form, title: str, unit_label: str) -> tuple[DocxDocument, list[list[Box]]]:
-    doc = new_document()
-    doc.add_paragraph("附件1")
-    add_title(doc, title)
-    return doc, [[box(unit_label), box(f.text("unit_name"), span=3)]]
+def _gpipc_head(f: _Form, unit_label: str) -> list[list[Box]]:
+    return [[box(unit_label), box(f.text("unit_name"), span=3)]]
 
 
 def _gpipc_tail(f: _Form, campaign_id: str) -> list[list[Box]]:
@@ -145,25 +155,22 @@ def _signed(f: _Form) -> list[Box]:
     return [box("填表日期"), box(f.text("fill_date")), box("盖章(签字)"), box(seal=f.seal)]
 
 
-def _gpipc_park(f: _Form) -> DocxDocument:
-    doc, rows = _gpipc_head(f, "案例征集申报表", "单位名称")
-    add_grid(doc, rows + _gpipc_tail(f, "gpipc-park-2024") + [_signed(f)], cols=4)
-    return doc
+def _gpipc_park(f: _Form) -> Layout:
+    rows = _gpipc_head(f, "单位名称") + _gpipc_tail(f, "gpipc-park-2024") + [_signed(f)]
+    return _layout(("案例征集申报表",), rows, cols=4, lead=("附件1",))
 
 
-def _gpipc_enterprise(f: _Form) -> DocxDocument:
-    doc, rows = _gpipc_head(f, "案例申报信息表", "企业名称")
+def _gpipc_enterprise(f: _Form) -> Layout:
+    rows = _gpipc_head(f, "企业名称")
     rows.append([box("行业类别"), box(f.text("industry"), span=3)])
     rows += _gpipc_tail(f, "gpipc-enterprise-2024")
     rows.append([box("推荐单位"), box("（园区名称）", f.text("recommender")), box("联系人"),
                  box(f.text("recommender_contact"))])
-    add_grid(doc, rows + [_signed(f)], cols=4)
-    return doc
+    return _layout(("案例申报信息表",), rows + [_signed(f)], cols=4, lead=("附件1",))
 
 
-def _cq_ict(f: _Form) -> DocxDocument:
-    doc = new_document("重庆市信息通信行业赋能降碳典型应用案例申报表")
-    add_grid(doc, [
+def _cq_ict(f: _Form) -> Layout:
+    return _layout(("重庆市信息通信行业赋能降碳典型应用案例申报表",), [
         [box("申报单位"), box(f.text("unit_name"))],
         [box("案例名称"), box(f.text("case_name"))],
         [box("应用场景"), box(*f.ticks(CHOICES["cq-ict-enabling"]))],
@@ -173,15 +180,23 @@ def _cq_ict(f: _Form) -> DocxDocument:
         [box("案例简介"), box(*f.long(PROMPTS["cq-ict-enabling"], "summary"))],
         [box("单位盖章"), box(seal=f.seal)],
     ], cols=2)
-    return doc
 
 
-_LAYOUTS: dict[str, Callable[[_Form], DocxDocument]] = {
+_LAYOUTS: dict[str, Callable[[_Form], Layout]] = {
     "ccea-green-2022": _ccea_green, "ccea-csr-2022": _ccea_csr, "mee-lowcarbon-2023": _mee,
     "gpipc-park-2024": _gpipc_park, "gpipc-enterprise-2024": _gpipc_enterprise,
     "cq-ict-enabling": _cq_ict,
 }
 FORM_CAMPAIGNS = tuple(_LAYOUTS)
+
+
+def form_layout(campaign_id: str, values: Values, *, marks: Marks | None = None,
+                seal: bool = True) -> Layout:
+    """A campaign's form filled with `values`, as rows of boxes (see build_form)."""
+    if campaign_id not in _LAYOUTS:
+        raise ValueError(f"no form layout for campaign {campaign_id!r}")
+    default = ("√", "") if campaign_id == "mee-lowcarbon-2023" else ("☑", "□")
+    return _LAYOUTS[campaign_id](_Form(values, marks or default, seal))
 
 
 def build_form(campaign_id: str, values: Values, *, marks: Marks | None = None,
@@ -190,13 +205,25 @@ def build_form(campaign_id: str, values: Values, *, marks: Marks | None = None,
 
     A key left out is a blank cell. A choice value is one option, a list of options (several
     marked) or empty (none marked); `marks` is the (checked, unchecked) glyph pair, by default
-    ☑/□ (mee: √ before the chosen option, nothing before the others). `seal` pastes a red seal
-    image into the form's seal cell. A few printed rows lie outside the vocabulary and take
-    their own keys: recommender_date, recommender_address, recommender_contact_{name,title,
-    phone,email} (ccea-green) and recommender_contact (gpipc-enterprise).
+    ☑/□ (mee: √ before the chosen option, nothing before the others), or a function writing
+    each option. `seal` pastes a red seal image into the form's seal cell. A few printed rows
+    lie outside the vocabulary and take their own keys: recommender_date, recommender_address,
+    recommender_contact_{name,title,phone,email} (ccea-green) and recommender_contact
+    (gpipc-enterprise).
     """
-    if campaign_id not in _LAYOUTS:
-        raise ValueError(f"no form layout for campaign {campaign_id!r}")
-    default = ("√", "") if campaign_id == "mee-lowcarbon-2023" else ("☑", "□")
-    form = _Form(values, marks or default, seal)
-    return save(_LAYOUTS[campaign_id](form), author=form.text("contact_name"))
+    author = values.get("contact_name", "")
+    return render_form(form_layout(campaign_id, values, marks=marks, seal=seal),
+                       author=author if isinstance(author, str) else "")
+
+
+def render_form(layout: Layout, author: str = "") -> bytes:
+    """A Layout written by python-docx, as Word writes a filled form."""
+    doc = new_document()
+    for line in layout.lead:
+        doc.add_paragraph(line)
+    for title in layout.titles:
+        add_title(doc, title)
+    add_grid(doc, [list(row) for row in layout.rows], cols=layout.cols)
+    for note in layout.notes:
+        doc.add_paragraph(note)
+    return save(doc, author=author)

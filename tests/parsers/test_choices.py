@@ -57,3 +57,27 @@ def test_named_options(text, expected):
     ("□园区", True), ("☑园区", True), ("园区√", True), ("园区 企业", False)])
 def test_has_marks(text, expected):
     assert has_marks(text) is expected
+
+
+def test_crosses_and_blanks_in_brackets_are_boxes():
+    options = ("园区", "企业", "社区", "个人")
+    assert marked_options("[ ]园区 [X]企业 [ ]社区 [ ]个人", options) == ("企业",)
+    assert marked_options("（ ）园区 （×）企业 （ ）社区", options) == ("企业",)
+    assert marked_options("[ ]园区 [ ]企业 [ ]社区 [ ]个人", options) == ()
+
+
+def test_an_option_emphasised_on_its_own_is_marked():
+    """Highlighted, shaded, bold or underlined: parsers/wordml.py puts it between \\ue100 and
+    \\ue101; a list printed all in bold marks nothing."""
+    options = ("园区", "企业", "社区", "个人")
+    assert marked_options("园区 \ue100企业\ue101 社区 个人", options) == ("企业",)
+    assert marked_options("园区 \ue100企\ue101\ue100业\ue101 社区", options) == ("企业",)
+    assert marked_options("\ue100园区 企业 社区 个人\ue101", options) == ()
+    assert marked_options("\ue100园区\ue101 \ue100企业\ue101 \ue100社区\ue101 \ue100个人\ue101",
+                          options) == ()
+    assert marked_options("☑\ue100园区\ue101 □企业", options) == ("园区",)
+
+
+def test_two_options_emphasised_together_are_both_marked():
+    options = ("园区", "企业", "社区", "个人")
+    assert marked_options("\ue100园区 \ue101\ue100企业\ue101 社区 个人", options) == ("园区", "企业")

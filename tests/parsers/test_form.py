@@ -72,7 +72,7 @@ def test_park_form_fields():
         "unit_name": "示例经济技术开发区管委会", "contact_name": "张 三",
         "contact_phone": "022-66201234", "contact_email": "zhang.san@example.cn",
         "category": ("绿色基础设施创新",), "case_name": "园区零碳能源站",
-        "summary": "园区建成零碳能源站。", "fill_date": "2024年4月1日", "seal": True,
+        "summary": "园区建成零碳能源站。", "fill_date": "2024-04-01", "seal": True,
     }
 
 
@@ -181,7 +181,7 @@ def test_csr_label_less_fields():
         "category": ("消除数字鸿沟",), "unit_name": "示例移动分公司", "contact_name": "周六",
         "contact_title": "经理", "contact_phone": "0571-87654321",
         "contact_email": "zhou@example.com", "case_name": "数字乡村",
-        "summary": "为老年人开设专席。", "seal": False, "fill_date": "2022年9月1日"}
+        "summary": "为老年人开设专席。", "seal": False, "fill_date": "2022-09-01"}
 
 
 def test_csr_theme_line_as_a_paragraph():
@@ -206,11 +206,15 @@ def test_longer_label_of_the_same_field_matches_exactly():
     ("mee-lowcarbon-2023", "recommender_opinion", "推荐单位意见：同意推荐。\n（单位公章）\n年   月   日",
      "同意推荐。"),
     ("mee-lowcarbon-2023", "recommender_opinion", "推荐单位意见：\n\n（单位公章）\n年   月   日", ""),
-    ("ccea-csr-2022", "fill_date", "日 期：2022年9月1日", "2022年9月1日"),
+    ("ccea-csr-2022", "fill_date", "日 期：2022年9月1日", "2022-09-01"),
     ("ccea-csr-2022", "fill_date", "日 期：    年   月   日", ""),
     ("ccea-csr-2022", "contact_name", "联系人：周六", "周六"),
     ("ccea-green-2022", "revenue_wan", "2021 年企业营业收入 268500 万元", 268500.0),
     ("ccea-green-2022", "revenue_wan", "2021 年企业营业收入       万元", None),
+    ("ccea-green-2022", "revenue_wan", "2021年企业营业收入：1.2亿元", 12000.0),
+    ("ccea-green-2022", "assets_wan", "2021 年企业总资产 3,000,000 元", 300.0),
+    ("ccea-csr-2022", "fill_date", "日 期：二〇二二年九月一日（星期四）", "2022-09-01"),
+    ("ccea-csr-2022", "fill_date", "日 期：九月初", "九月初"),
 ])
 def test_value_after_the_label_in_the_same_cell(campaign, key, cell, expected):
     assert _field(campaign, key, _row(cell)) == expected
@@ -359,7 +363,7 @@ def test_enterprise_form_docx_with_merged_cells_and_seal():
                                    "recommender", "summary", "fill_date", "seal")} == {
         "unit_name": "示例制造有限公司", "industry": "制造业", "contact_name": "王五",
         "contact_phone": "13800000000", "recommender": "示例经开区", "summary": "建成零碳工厂。",
-        "fill_date": "2024年4月10日", "seal": True}
+        "fill_date": "2024-04-10", "seal": True}
 
 
 # ---- which form is this ----------------------------------------------------------------
@@ -374,3 +378,72 @@ def test_form_score_prefers_the_matching_campaign():
 def test_form_score_counts_labels_and_titles():
     content = _content([_row("案例名称", ""), _row("联系人", "")], paragraphs=("案例征集申报表",))
     assert form_score(content, _spec("gpipc-park-2024")) == 2 + 5
+
+
+# ---- forms as applicants make them (issue 18) -------------------------------------------
+
+def _read(campaign: str, *rows, paragraphs: tuple[str, ...] = ()):
+    from parsers.form import read_form
+    return read_form(_content(list(rows), paragraphs=paragraphs), _spec(campaign))
+
+
+def test_traditional_and_spaced_labels_are_the_notice_s_labels():
+    fields = map_form(_content([
+        _row("單位名稱：示例公司", "聯 繫 人：张三"),
+        _row("聯繫電話：13800138000", "聯繫郵箱：a@example.cn"),
+    ]), _spec("gpipc-park-2024"))
+    assert (fields["unit_name"], fields["contact_name"]) == ("示例公司", "张三")
+    assert (fields["contact_phone"], fields["contact_email"]) == ("13800138000", "a@example.cn")
+
+
+def test_a_blank_retyped_answer_never_takes_the_next_field_s_cell():
+    """"联系电话：" left blank: the cell after it is the e-mail's, "邮箱：…", not the phone."""
+    fields = map_form(_content([
+        _row("联系电话：", "联系邮箱：a@example.cn"),
+        _row("案例名称：", "案例简介（200字以内）：\n园区建成零碳能源站。"),
+    ]), _spec("gpipc-park-2024"))
+    assert (fields["contact_phone"], fields["case_name"]) == ("", "")
+    assert fields["contact_email"] == "a@example.cn"
+    assert fields["summary"] == "园区建成零碳能源站。"
+
+
+def test_a_value_cell_that_repeats_its_label_is_the_value():
+    assert _field("gpipc-park-2024", "fill_date",
+                  _row("填表日期", "填表日期：2024年4月8日", "盖章(签字)", SEAL)) == "2024-04-08"
+
+
+def test_an_opinion_is_read_without_the_date_it_was_signed_on():
+    cell = Cell("推荐单位意见：同意推荐。\n（单位公章）\n2023年12月18日")
+    assert _field("mee-lowcarbon-2023", "recommender_opinion", (cell,) * 4) == "同意推荐。"
+
+
+def test_a_single_option_kept_alone_is_the_unlabelled_theme():
+    assert _field("ccea-csr-2022", "category", _wide("", "消除数字鸿沟", 4),
+                  _wide("申报单位", "示例公司")) == ("消除数字鸿沟",)
+
+
+def test_an_amount_with_no_number_is_unreadable_not_missing():
+    reading = _read("ccea-green-2022", _wide("企业规模", "2021 年企业营业收入 约贰拾亿 万元", 4))
+    assert reading.values["revenue_wan"] is None
+    assert reading.unreadable["revenue_wan"] == "所填为“约贰拾亿 万元”"
+
+
+def test_a_date_that_is_no_date_is_unreadable_but_a_blank_is_not():
+    unreadable = _read("gpipc-park-2024", _row("填表日期", "四月上旬", "盖章(签字)", SEAL)).unreadable
+    assert unreadable == {"fill_date": "所填为“四月上旬”"}
+    assert _read("gpipc-park-2024", _row("填表日期", "", "盖章(签字)", SEAL)).unreadable == {}
+    assert _read("gpipc-park-2024", _row("填表日期", "无", "盖章(签字)", SEAL)).unreadable == {}
+
+
+def test_a_mark_that_belongs_to_no_option_is_unreadable():
+    reading = _read("gpipc-park-2024", _wide("申报主题", "☑ 见附件说明 □绿色基础设施创新 □绿色产业发展创新"))
+    assert reading.values["category"] == ()
+    assert "category" in reading.unreadable
+
+
+def test_labels_glued_by_a_conversion_are_unreadable_not_missing():
+    """No table left, the labels and answers run together: nothing is claimed missing."""
+    reading = _read("gpipc-park-2024", paragraphs=(
+        "案例征集申报表", "单位名称示例公司联系人张三联系电话13800138000案例名称园区光伏"))
+    assert {"unit_name", "contact_name", "case_name"} <= set(reading.unreadable)
+    assert reading.unreadable["unit_name"] == "申报表的表格结构未能识别，无法确定这一项所填的内容"

@@ -77,3 +77,20 @@ def test_is_placeholder(properties, expected):
 
 def test_w_is_the_clark_name():
     assert w("p") == "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+
+
+@pytest.mark.parametrize("props", ['<w:highlight w:val="yellow"/>', "<w:b/>", '<w:u w:val="single"/>',
+                                   '<w:shd w:val="clear" w:color="auto" w:fill="FFFF00"/>'])
+def test_an_emphasised_run_of_a_cell_is_between_the_emphasis_marks(props):
+    """For options marked by emphasis (parsers/choices.py); only asked for in cells."""
+    p = _xml(f'<w:p>{_run("园区 ")}<w:r><w:rPr>{props}</w:rPr><w:t>企业</w:t></w:r>{_run(" 社区")}</w:p>')
+    assert visible_text(p, emphasis=True)[0] == "园区 \ue100企业\ue101 社区"
+    assert visible_text(p)[0] == "园区 企业 社区"
+
+
+@pytest.mark.parametrize("props", ['<w:highlight w:val="none"/>', '<w:b w:val="0"/>',
+                                   '<w:u w:val="none"/>', '<w:shd w:val="clear" w:fill="auto"/>',
+                                   '<w:shd w:val="clear" w:fill="FFFFFF"/>', "<w:i/>"])
+def test_a_plain_run_is_not_emphasised(props):
+    p = _xml(f"<w:p><w:r><w:rPr>{props}</w:rPr><w:t>企业</w:t></w:r></w:p>")
+    assert visible_text(p, emphasis=True)[0] == "企业"

@@ -94,6 +94,13 @@ def with_section(name: str, chars: int | None) -> Mutation:
     return with_documents(section)
 
 
+def unreadable(key: str, blank: object) -> Mutation:
+    """The form's `key` read as nothing, with what is written there kept for a person."""
+    def mutate(s: Submission) -> Submission:
+        return replace(with_field(key, blank)(s), unreadable={key: "所填为“见附件”"})
+    return mutate
+
+
 def field_cases(profile: Profile) -> list[tuple[str, str, Mutation]]:
     cases = []
     for spec in profile.form.fields:
@@ -104,6 +111,10 @@ def field_cases(profile: Profile) -> list[tuple[str, str, Mutation]]:
             cases.append(("seal_missing", spec.key, with_field(spec.key, False)))
         elif spec.required:
             cases.append(("field_missing", spec.key, with_field(spec.key, "")))
+        if spec.required and spec.type in ("choice", "text", "number", "date"):
+            # Written but not read: a warning for a person, never field_missing nor choice_invalid.
+            blank = () if spec.type == "choice" else None if spec.type == "number" else ""
+            cases.append(("field_unreadable", spec.key, unreadable(spec.key, blank)))
         if spec.limit and spec.limit.hard:
             cases.append(("length_exceeded", spec.key, with_field(spec.key, "字" * (spec.limit.max + 1))))
         elif spec.limit:
@@ -178,7 +189,7 @@ def submission_cases(profile: Profile) -> list[tuple[str, str | None, Mutation]]
     for part in profile.body_contact:
         body = {"name": "电话13800000001，邮箱wang@example.cn", "phone": "联系人：王晓明，邮箱wang@example.cn",
                 "email": "联系人：王晓明，电话13800000001"}[part]
-        cases.append(("body_contact_missing", part, lambda s, b=body: replace(s, body=b)))
+        cases.append(("body_contact_missing", f"body_contact_{part}", lambda s, b=body: replace(s, body=b)))
     if profile.case_name_no_unit:
         cases.append(("case_name_has_unit", "case_name", with_field("case_name", f"{UNIT}节能实践")))
     if profile.case_name_no_abbrev:
@@ -186,7 +197,10 @@ def submission_cases(profile: Profile) -> list[tuple[str, str | None, Mutation]]
     if profile.deadline:
         cases.append(("deadline_passed", None, lambda s: replace(s, arrived_at=profile.deadline_at())))
     if profile.quota:
-        cases.append(("quota_exceeded", profile.quota.by[0], lambda s: replace(s, quota_count=profile.quota.max)))
+        # A group that can be told (a province in the address, a park as written): none, no finding.
+        place = with_field("address", "浙江省示例市示例路1号")
+        cases.append(("quota_exceeded", "recommender",
+                      lambda s: replace(place(s), quota_count=profile.quota.max)))
     return cases
 
 
