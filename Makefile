@@ -2,12 +2,13 @@
 #   make demo   the pipeline over a demo Maildir of sample submissions
 #   make test   system packages the tests need, then every test
 #   make bench  the benchmark (minutes): figures in bench/RESULTS.md
+#   make accuracy  the accuracy corpus (issue 18): a table per campaign and authoring route
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench system-deps clean
+.PHONY: demo test test-slow bench accuracy system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { .ci/system-packages python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -24,6 +25,10 @@ demo: $(STAMP)
 # Ratios against a floor measured in the same run; BENCH_ARGS='--count 50' for a shorter one.
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Every campaign's form made every way applicants make it, read back (`make test` runs it too).
+accuracy: $(STAMP) system-deps
+	$(BIN)/python -m tests.accuracy
 
 system-deps:
 	.ci/system-packages
