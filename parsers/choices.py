@@ -87,8 +87,6 @@ class _Option:
     choice: str
 
 
-
-
 def _options(text: str, choices: tuple[str, ...]) -> list[_Option]:
     """Where each option is written; longer options first, so "企业" inside "民营企业" is not."""
     taken: list[_Option] = []

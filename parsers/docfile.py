@@ -94,9 +94,9 @@ def _fib(word: bytes) -> Fib:
     if cslw <= _CCP_TEXT or pairs <= _CLX or longs[_CCP_TEXT] < 0:
         raise UnreadableDocument(f"{DAMAGED}：文件头不完整")
     return Fib(table="1Table" if flags & _WHICH_TABLE else "0Table",
-                ccp_text=longs[_CCP_TEXT],
-                clx=(fclcb[2 * _CLX], fclcb[2 * _CLX + 1]),
-                bte_papx=(fclcb[2 * _BTE_PAPX], fclcb[2 * _BTE_PAPX + 1]))
+               ccp_text=longs[_CCP_TEXT],
+               clx=(fclcb[2 * _CLX], fclcb[2 * _CLX + 1]),
+               bte_papx=(fclcb[2 * _BTE_PAPX], fclcb[2 * _BTE_PAPX + 1]))
 
 
 def _pieces(clx: bytes) -> tuple[Piece, ...]:
@@ -164,7 +164,7 @@ def open_doc(data: bytes) -> Doc:
         raise UnreadableDocument(f"{DAMAGED}：文本索引超出文件末尾")
     pieces = _pieces(table[fc:fc + lcb])
     return Doc(word, table, streams.get("Data", b""), fib, pieces,
-                _text(word, pieces, fib.ccp_text))
+               _text(word, pieces, fib.ccp_text))
 
 
 def main_text(data: bytes) -> str:

@@ -120,9 +120,9 @@ def _para(sprms: list[tuple[int, bytes]]) -> Para:
     itap = int.from_bytes(seen.get(_ITAP, b""), "little", signed=True)
     depth = max(0, min(itap, _MAX_NESTING), int(on.get(_IN_TABLE, False)))
     return Para(depth=depth,
-                 row_end=on.get(_TTP if depth <= 1 else _INNER_TTP, False),
-                 cell_end=depth > 1 and on.get(_INNER_CELL, False),
-                 edges=edges, merges=merges)
+                row_end=on.get(_TTP if depth <= 1 else _INNER_TTP, False),
+                cell_end=depth > 1 and on.get(_INNER_CELL, False),
+                edges=edges, merges=merges)
 
 
 def _papx(page: bytes, offset: int, data: bytes) -> Para:
@@ -172,7 +172,7 @@ def paragraph_props(doc: Doc) -> Props:
     if lcb < 12 or len(plc) < lcb or (lcb - 4) % 8:
         return Props((), ())  # no paragraph properties: `_placed` reads the text alone
     count = (lcb - 4) // 8
-    pages = dict.fromkeys(pn & 0x3FFFFF for pn in struct.unpack_from(f"<{count}I", plc,
-                                                                      4 * (count + 1)))
+    numbers = struct.unpack_from(f"<{count}I", plc, 4 * (count + 1))
+    pages = dict.fromkeys(pn & 0x3FFFFF for pn in numbers)
     runs = sorted((run for pn in pages for run in _fkp(doc, pn)), key=lambda run: run[0])
     return Props(tuple(r[0] for r in runs), tuple(runs))

@@ -90,7 +90,6 @@ def _labelled(text: str, labels: frozenset[str], own: frozenset[str] = frozenset
                                 for label in labels - own)
 
 
-
 def _after(text: str, label: str) -> str | None:
     """The text after `label` when `text` starts with it (ignoring whitespace and traditional
     characters: 單位名稱 is 单位名称), else None."""
@@ -103,7 +102,6 @@ def _after(text: str, label: str) -> str | None:
         if squash(ch):
             seen += 1
     return ""
-
 
 
 # A word limit re-typed after a label: "案例简介（800字以内）：…", "案例简介(限200字)".

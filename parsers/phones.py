@@ -26,6 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+
 @dataclass(frozen=True)
 class Phone:
     """One number found in a text: its canonical form and where it was written."""

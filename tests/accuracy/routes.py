@@ -144,8 +144,9 @@ def _row(row: tuple[Box, ...], cols: int, variant: int) -> list[list[Box]]:
         return _pair(row[0], row[1], cols, variant)
     if _is_label(row[2]):
         half = cols // 2
-        return [[*_pair(row[0], row[1], half, variant)[0], *_pair(row[2], row[3], cols - half,
-                                                                     variant)[0]]]
+        left = _pair(row[0], row[1], half, variant)[0]
+        right = _pair(row[2], row[3], cols - half, variant)[0]
+        return [[*left, *right]]
     return [list(row)]
 
 

@@ -19,7 +19,7 @@ _NS = f'xmlns:w="{W}" xmlns:w14="{W14}"'
 # The checkbox encodings, by name: the XML of a checked and of an empty box.
 ENCODINGS: dict[str, tuple[str, str]] = {
     "Wingdings 2 w:sym": ('<w:r {ns}><w:sym w:font="Wingdings 2" w:char="F052"/></w:r>',
-                         '<w:r {ns}><w:sym w:font="Wingdings 2" w:char="F0A3"/></w:r>'),
+                          '<w:r {ns}><w:sym w:font="Wingdings 2" w:char="F0A3"/></w:r>'),
     "content-control checkbox": (
         '<w:sdt {ns}><w:sdtPr><w14:checkbox><w14:checked w14:val="1"/></w14:checkbox></w:sdtPr>'
         '<w:sdtContent><w:r><w:t>☒</w:t></w:r></w:sdtContent></w:sdt>',
