@@ -11,6 +11,9 @@ CHECKED_BOXES = frozenset("■☑☒▣")
 TICKS = frozenset("√✓✔")
 EMPTY_BOXES = frozenset("□☐")
 MARKS = "".join(sorted(CHECKED_BOXES | TICKS | EMPTY_BOXES))
+# A box whose state the reader could not see (a .doc's symbol-font or form-field checkbox the
+# conversion does not line up with, parsers/doctext.py): checked or not, nobody can say.
+UNREAD_BOX = "\ue102"
 _VARIATION = re.compile("[\ufe00-\ufe0f]")
 # "（√）企业" and "[√]企业": a tick in brackets marks what the brackets would.
 _BRACKETED_TICK = re.compile(r"[(\[【]\s*([√✓✔])\s*[)\]】]")
@@ -31,7 +34,7 @@ def marked_options(text: str, choices: tuple[str, ...]) -> tuple[str, ...]:
     options = _options(normal, choices)
     marks = [i for i, ch in enumerate(normal) if ch in CHECKED_BOXES or ch in TICKS]
     chosen = {_owner(normal, i, options) for i in marks} - {None}
-    no_boxes = not marks and not any(ch in EMPTY_BOXES for ch in normal)
+    no_boxes = not marks and not any(ch in EMPTY_BOXES or ch == UNREAD_BOX for ch in normal)
     if no_boxes and emphasised and emphasised != {o.choice for o in options}:
         chosen = emphasised  # every option emphasised alike: the list's style, no choice
     elif no_boxes and len({o.choice for o in options}) == 1:

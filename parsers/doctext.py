@@ -16,6 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
+from parsers.choices import UNREAD_BOX
 from parsers.docfile import Doc, open_doc
 from parsers.docprops import BODY, MERGED, VERT_MERGED, VERT_RESTART, Para, paragraph_props
 from parsers.text import squash
@@ -36,6 +37,8 @@ _CELL_MARK, _PARAGRAPH_MARK = "\x07", "\r"
 # What the .doc's text alone cannot show: a field without a result (a form checkbox), a
 # character of a symbol font (Wingdings' boxes, stored as U+F0xx).
 _UNKNOWN = "\ufffc"
+# Of a field's code, enough to tell its type (" FORMCHECKBOX ").
+_CODE_KEPT = 32
 _PICTURES = "\x01\x08"  # an inline picture or object, a floating shape's anchor
 _FIELD = re.compile("([\x13\x14\x15])")
 _MARKS = re.compile("[\r\x07]")
@@ -53,12 +56,13 @@ _DRAWN = str.maketrans({**{chr(c): None for c in range(0x20) if c != 0x0A},
 class _Field:
     in_result: bool = False
     shown: bool = False
+    code: str = ""
 
 
 class _Visible:
     """The shown text of each paragraph in turn. Fields are followed across paragraphs: the
-    code (\\x13 … \\x14) is hidden and the result (… \\x15) shown; a field that shows nothing
-    of its own, a form checkbox, leaves _UNKNOWN."""
+    code (\\x13 … \\x14) is hidden and the result (… \\x15) shown; a form checkbox, which
+    shows nothing of its own (its state is in the Data stream), leaves _UNKNOWN."""
 
     def __init__(self) -> None:
         self.fields: list[_Field] = []
@@ -73,6 +77,9 @@ class _Visible:
                 shown.append(token)
                 if self.fields:
                     self.fields[-1].shown = True
+            elif token and self.fields and not self.fields[-1].in_result:
+                field = self.fields[-1]
+                field.code = (field.code + token)[:_CODE_KEPT]
         text = "".join(shown)
         return text.translate(_DRAWN), sum(text.count(c) for c in _PICTURES)
 
@@ -87,7 +94,7 @@ class _Visible:
             done = self.fields.pop()
             if not done.in_result:
                 self.in_code -= 1
-            if not done.shown and not self.in_code:
+            if not done.shown and not self.in_code and "FORMCHECKBOX" in done.code.upper():
                 shown.append(_UNKNOWN)
             if self.fields and not self.in_code:
                 self.fields[-1].shown = True
@@ -273,7 +280,9 @@ def _aligned(ours: str, theirs: str) -> dict[int, str]:
 
 
 def _rendered(units: list[_Unit], theirs: str) -> list[_Unit]:
-    """Each _UNKNOWN as `theirs` (the conversion's text) shows it there, else left out."""
+    """Each _UNKNOWN as `theirs` (the conversion's text) shows it there; else UNREAD_BOX,
+    which text values drop and a choice reads as a box of unknown state (field_unreadable,
+    never "nothing chosen")."""
     if not any(_UNKNOWN in u.text for u in units):
         return units
     ours = "\n".join(u.text for u in units)
@@ -288,7 +297,7 @@ def _rendered(units: list[_Unit], theirs: str) -> list[_Unit]:
 def _filled(unit: _Unit, at: int, found: dict[int, str]) -> _Unit:
     if _UNKNOWN not in unit.text:
         return unit
-    return replace(unit, text="".join(found.get(at + i, "") if ch == _UNKNOWN else ch
+    return replace(unit, text="".join(found.get(at + i) or UNREAD_BOX if ch == _UNKNOWN else ch
                                       for i, ch in enumerate(unit.text)))
 
 
@@ -297,7 +306,7 @@ def _filled(unit: _Unit, at: int, found: dict[int, str]) -> _Unit:
 def read_doc(data: bytes) -> WordContent:
     """A .doc's paragraphs and tables from its own text, shaped as read_word shapes a .docx's
     (merged cells repeated per grid column, nested tables after their table). What only
-    character properties say, symbol-font and form-field checkboxes, is left out; paragraphs
+    character properties say, symbol-font and form-field checkboxes, is UNREAD_BOX; paragraphs
     carry no style. UnreadableDocument for what is not a readable Word 97-2003 file."""
     return _assemble(_rendered(_units(open_doc(data)), ""))
 

@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from parsers.choices import MARKS, checked_marks, has_marks, marked_options, named_options
+from parsers.choices import (MARKS, UNREAD_BOX, checked_marks, has_marks, marked_options,
+                             named_options)
 from parsers.text import clean, loose_pattern, nfkc, squash
 from parsers.types import Cell, WordContent
 from parsers.answers import as_written, judged, usable
@@ -417,10 +418,10 @@ def _choice_fallback(content: WordContent, choices: tuple[str, ...]) -> str:
 def _choice(content: WordContent, field: FieldSpec, found: _Found | None,
             labels: frozenset[str]) -> tuple[tuple[str, ...], str]:
     """The options marked beside the field's label, else in the first list of them elsewhere;
-    a doubt when a mark is there that belongs to no option."""
+    a doubt when a mark is there that belongs to no option, or a box that could not be read."""
     region = _choice_region(content.tables, found, labels) if found is not None else ""
     if not named_options(region, field.choices):
         region = _choice_fallback(content, field.choices)
     marked = marked_options(region, field.choices)
-    stray = not marked and checked_marks(region)
+    stray = not marked and (checked_marks(region) or UNREAD_BOX in region)
     return marked, as_written(region) if stray else ""

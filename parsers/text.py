@@ -9,7 +9,9 @@ from parsers.phones import phone_field
 # Zero-width characters Word and web forms leave behind; Python's \s does not cover them.
 # Zero-width characters, and the two marks parsers/wordml.py puts around emphasised runs of a
 # table cell (EMPHASIS in parsers/choices.py): never part of a value, a label or a count.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ue100\ue101]")
+# Zero-width characters, and our own marks: emphasis (parsers/wordml.py), an unread box
+# (parsers/choices.py UNREAD_BOX).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ue100\ue101\ue102]")
 _SPACE_RUN = re.compile(r"[^\S\n]+")
 
 

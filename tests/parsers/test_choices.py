@@ -1,7 +1,7 @@
 """Tests for parsers.choices: which options a form's text marks with a box or a tick."""
 import pytest
 
-from parsers.choices import has_marks, marked_options, named_options
+from parsers.choices import UNREAD_BOX, has_marks, marked_options, named_options
 
 CATEGORIES = ("园区", "企业", "社区", "个人")
 OWNERSHIP = ("国有或国有控股企业", "民营企业", "中外合资企业", "其他")
@@ -81,3 +81,9 @@ def test_an_option_emphasised_on_its_own_is_marked():
 def test_two_options_emphasised_together_are_both_marked():
     options = ("园区", "企业", "社区", "个人")
     assert marked_options("\ue100园区 \ue101\ue100企业\ue101 社区 个人", options) == ("园区", "企业")
+
+
+def test_a_box_that_could_not_be_read_is_no_choice_and_not_a_kept_option():
+    """An unread box beside the only option left is not "the others deleted": nobody knows."""
+    assert marked_options(f"{UNREAD_BOX}企业", ("园区", "企业")) == ()
+    assert marked_options(f"{UNREAD_BOX}园区 ☑企业", ("园区", "企业")) == ("企业",)

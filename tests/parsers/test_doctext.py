@@ -12,6 +12,7 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 
+from parsers.choices import UNREAD_BOX
 from parsers.docfile import main_text
 from parsers.doctext import read_doc, repaired
 from parsers.form import map_form
@@ -319,7 +320,10 @@ def test_checkboxes_the_doc_cannot_show_are_taken_from_the_conversion():
     form = word_file([("主题\x07\uf052园区 \x13 FORMCHECKBOX \x01\x14\x15企业\x07\x07", False)])
     converted = WordContent(paragraphs=(Paragraph("主题☑园区 □企业"),), tables=())
     assert _texts(repaired(converted, form)) == [[["主题", "☑园区 □企业"]]]
-    assert _texts(read_doc(form)) == [[["主题", "园区 企业"]]]  # alone: left out, not guessed
+    # Alone, or where the conversion does not line up: a box of unknown state, never guessed.
+    assert _texts(read_doc(form)) == [[["主题", f"{UNREAD_BOX}园区 {UNREAD_BOX}企业"]]]
+    elsewhere = WordContent(paragraphs=(Paragraph("主题 另一份文件"),), tables=())
+    assert _texts(repaired(elsewhere, form)) == [[["主题", f"{UNREAD_BOX}园区 {UNREAD_BOX}企业"]]]
 
 
 def test_a_picture_marks_a_cell_only_if_the_conversion_has_pictures():

@@ -7,6 +7,7 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 
+from parsers.choices import UNREAD_BOX
 from parsers.form import form_score, map_form
 from parsers.types import Cell, Paragraph, WordContent
 from parsers.word import read_word
@@ -439,6 +440,18 @@ def test_a_mark_that_belongs_to_no_option_is_unreadable():
     reading = _read("gpipc-park-2024", _wide("申报主题", "☑ 见附件说明 □绿色基础设施创新 □绿色产业发展创新"))
     assert reading.values["category"] == ()
     assert "category" in reading.unreadable
+
+
+@pytest.mark.parametrize("options", [
+    f"{UNREAD_BOX}绿色基础设施创新 {UNREAD_BOX}绿色产业发展创新",
+    # One box unread, the other empty: the unread one may be the choice.
+    f"{UNREAD_BOX}绿色基础设施创新 □绿色产业发展创新",
+])
+def test_a_box_that_could_not_be_read_is_unreadable_not_unchosen(options):
+    """A .doc's checkbox the conversion does not line up with (parsers/doctext.py)."""
+    reading = _read("gpipc-park-2024", _wide("申报主题", options))
+    assert reading.values["category"] == ()
+    assert reading.unreadable["category"] == f"所填为“{options.replace(UNREAD_BOX, '')}”"
 
 
 def test_labels_glued_by_a_conversion_are_unreadable_not_missing():
