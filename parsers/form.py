@@ -287,8 +287,10 @@ def _field_value(content: WordContent, spec: FormSpec, field: FieldSpec,
 def _lost_label(content: WordContent, field: FieldSpec, value: object) -> str:
     """A doubt when the field's label is in the form but its place is not: text glued
     together by a conversion ("单位名称示例公司联系人…"), never an answer left out."""
+    if value not in ("", None):
+        return ""
     everything = simplified(squash(content.all_text()))
-    if value not in ("", None) or not any(squash(label) in everything for label in field.labels):
+    if not any(squash(label) in everything for label in field.labels):
         return ""
     return "申报表的表格结构未能识别，无法确定这一项所填的内容"
 
