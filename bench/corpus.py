@@ -4,7 +4,7 @@ Each mail carries a .docx form (a .doc, one mail in ten), a .docx write-up, a tw
 exported from Word by LibreOffice, and three photos of about 1.2 MB; the subject is GB18030 or
 UTF-8, and the file names are RFC 2231 in half the mails, RFC 2047 inside quotes in the other
 half. One more mail carries a 60 MB video. Everything derives from the seed: the same seed
-gives the same bytes. Built on the sample generator (pipeline/samples).
+gives the same bytes. Built on the sample generator (pipeline/demo/samples).
 """
 from __future__ import annotations
 
@@ -16,11 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.samples import (at, build_form, build_writeup, filler, mail, photo,
-                              write_maildir)
-from pipeline.samples.catalogue import Sample
-from pipeline.samples.texts import paragraphs
-from pipeline.samples.word import new_document, save
+from pipeline.demo.samples import at, build_form, build_writeup, filler, mail, photo, write_maildir
+from pipeline.demo.samples.catalogue import Sample
+from pipeline.demo.samples.texts import paragraphs
+from pipeline.demo.samples.word import new_document, save
 
 CAMPAIGN = "gpipc-park-2024"
 PHOTO_BYTES = 1_200_000
@@ -117,7 +116,7 @@ class _Office:
         return [p.read_bytes() for p in soffice_convert(sources, "pdf", folder, self.profile)]
 
     def docs(self, indices: list[int], keep: Path) -> dict[int, bytes]:
-        """Forms saved as Word 97 .doc, through .odt as in tests/office.py (LibreOffice drops
+        """Forms saved as Word 97 .doc, through .odt as in tests/support/office.py (LibreOffice drops
         python-docx's tables on a direct .docx to .doc)."""
         folder = self.work / "legacy"
         folder.mkdir()

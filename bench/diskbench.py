@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.imapbench import own_cpu_seconds
-from pipeline.store import write_durably
+from pipeline.store.raw import write_durably
 
 
 @dataclass(frozen=True)

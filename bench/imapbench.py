@@ -10,7 +10,7 @@ timed, records them as backlog. It then times `Pipeline.poll()` when nothing is 
 LOGIN, ID, LIST, EXAMINE of INBOX and the empty Junk folder, UID SEARCH, LOGOUT, the poll's
 ledger row) and, on one open connection, the search alone (`ImapSource.incoming`: the
 ledger's last uid and UID SEARCH). The figures are medians. Dovecot is the fixture of
-tests/dovecot.py.
+tests/support/dovecot.py.
 
 Part of the 10 000-message poll is Dovecot's own: with its mailbox list index (on by default),
 the first use of INBOX after a LIST re-reads dovecot-uidlist, some 40 bytes a message.
@@ -29,12 +29,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from pipeline.config import Config, parse_config
-from pipeline.db import Database
-from pipeline.fetch import SourceLedger
-from pipeline.runner import Pipeline, utc_now
-from pipeline.sources import open_source
-from tests.dovecot import Dovecot, dovecot_folder
+from bench.dovecot import Dovecot, dovecot_folder
+from pipeline.app.runner import Pipeline, utc_now
+from pipeline.config.settings import Config, parse_config
+from pipeline.sources.chooser import open_source
+from pipeline.sources.fetch import SourceLedger
+from pipeline.store.database import Database
 
 SOURCE = "bench"
 SMALL_BODY = "示例正文，用于测量空轮询。\n" * 45  # a mail of about 2 KB (8bit UTF-8)
@@ -168,7 +168,7 @@ def _fetch_pass(server: Dovecot, work: Path, count: int) -> tuple[float, float, 
     with pipeline_at(bench_config(server, work)) as pipeline:
         ours, theirs = own_cpu_seconds(), server_cpu_seconds(server)
         started = time.perf_counter()
-        fetched = pipeline.fetch()
+        fetched = pipeline.sources.fetch()
         seconds = time.perf_counter() - started
         ours = own_cpu_seconds() - ours
     time.sleep(0.3)  # the imap process has logged out; its master reaps it and counts its CPU
@@ -260,7 +260,7 @@ def _search_ms(pipeline: Pipeline, polls: int) -> float:
     try:
         source.folders()
         uidvalidity = source.open_folder("INBOX")
-        ledger = SourceLedger(pipeline.db, SOURCE)
+        ledger = SourceLedger(pipeline.store.database, SOURCE)
         return _median_ms(lambda: _idle(len(list(source.incoming("INBOX", uidvalidity, ledger)))),
                           polls)
     finally:

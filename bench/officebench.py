@@ -1,6 +1,6 @@
 """Legacy .doc to .docx through LibreOffice: one start per document, and one batch for all.
 
-Both use the pipeline's Converter (pipeline/office.py) without its cache, on a profile that
+Both use the pipeline's Converter (parsers/office.py) without its cache, on a profile that
 has been used once already (the first start of a new profile builds it, which costs seconds
 and happens once per installation).
 """
@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.office import Converter
+from parsers.office import Converter
 
 # Documents converted one at a time: enough for a steady figure; each costs a LibreOffice start.
 SINGLE = 5

@@ -19,9 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline import stages
-from pipeline.config import Config, parse_config
-from pipeline.db import Database
-from pipeline.runner import Pipeline
+from pipeline.app.runner import Pipeline
+from pipeline.config.settings import Config, parse_config
+from pipeline.store.database import Database
 
 # The corpus is dated 1–14 April 2024; its campaign closes on the 15th.
 NOW = datetime(2024, 4, 14, 12, 0, tzinfo=timezone.utc)

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from bench.pipelinebench import bench_config, fixed_clock
-from pipeline.db import Database
-from pipeline.runner import Pipeline
+from pipeline.app.runner import Pipeline
+from pipeline.store.database import Database
 
 
 def _status(field: str) -> int:

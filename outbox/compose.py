@@ -4,17 +4,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 
 from outbox.render import render
-from parsers.types import ParsedMail
+from parsers.model import ParsedMail
+from parsers.subjects import strip_prefixes
 from rules.common import chinese_date
+from rules.model import Finding, Submission
 from rules.profile import Profile
-from rules.types import Finding, Submission
 from rules.vocabulary import KIND_NAMES
 
 PREFIXES = {"receipt": "【已受理】", "deficiency": "【需补正】", "late": "【逾期】",
@@ -84,8 +85,6 @@ def message_ids(text: str, keep: int = 10) -> list[str]:
 
 
 def reply_subject(kind: str, original: str, reference: str, updated: bool) -> str:
-    from pipeline.classify import strip_prefixes  # subject grammar lives with classification
-
     base = one_line(strip_prefixes(one_line(original, 400)), 120) or "案例申报材料"
     label = "登记编号" if kind == "late" else "受理编号"
     return f"{UPDATED if updated else ''}{PREFIXES[kind]}{base}（{label}：{reference}）"

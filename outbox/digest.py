@@ -7,9 +7,8 @@ from datetime import date, datetime
 from outbox.compose import Envelope, ReplySettings, assemble, one_line
 from outbox.render import render
 from rules.common import chinese_date
+from rules.vocabulary import VERDICT_NAMES
 
-VERDICT_NAMES = {"complete": "已受理", "deficient": "需补正", "late": "逾期",
-                 "duplicate": "重复", "not_submission": "非申报", "rejected": "不予受理"}
 # The widest bar of the arrivals chart, in pixels (HTML) and in blocks (plain text).
 BAR_PIXELS, BAR_BLOCKS = 240, 30
 

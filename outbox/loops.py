@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from outbox.compose import LOOP_HEADER
-from parsers.types import ParsedMail
-from pipeline.classify import automatic_kind, header_word, report_kind
 from parsers.addresses import is_address
+from parsers.automatic import automatic_kind, header_word, report_kind
+from parsers.model import ParsedMail
 
 # One sentence per reason, for the secretariat's views and the digest; in the order checked.
 REASONS: dict[str, str] = {

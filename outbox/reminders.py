@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from outbox.compose import Envelope, ReplySettings, assemble, message_ids, one_line
 from outbox.render import render
+from parsers.subjects import strip_prefixes
 from rules.common import chinese_date
 
 PREFIX = "【补正提醒】"
@@ -139,8 +140,6 @@ class Reminder:
 
 def reminder_subject(notice_subject: str, case_name: str, reference: str) -> str:
     """【补正提醒】<the original subject>（受理编号：REF）."""
-    from pipeline.classify import strip_prefixes  # subject grammar lives with classification
-
     base = one_line(strip_prefixes(one_line(notice_subject, 400)), 120) or \
         one_line(case_name, 120) or "案例申报材料"
     return f"{PREFIX}{base}（受理编号：{one_line(reference, 60)}）"

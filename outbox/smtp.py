@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from pipeline import failpoints
+from pipeline.config.replies import SmtpConfig
 from pipeline.errors import SecretError, SendError
-from pipeline.replyconfig import SmtpConfig
 
 log = logging.getLogger("intake")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pipeline.errors import SendError
-from pipeline.store import write_durably
+from pipeline.store.raw import write_durably
 
 
 class Sender(Protocol):

@@ -1,0 +1,1 @@
+"""Parsers (L0): bytes in, values out; imports nothing of ours."""

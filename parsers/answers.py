@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from parsers.specs import FieldSpec
 from parsers.text import clean, normalise_email, normalise_phone, squash
 from parsers.values import read_amount_wan, read_date
-from rules.profile import FieldSpec
 
 
 def _amount(field: FieldSpec, text: str) -> float | None:

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from parsers import sniff
-from parsers.members import (MAX_MEMBERS, MAX_RATIO, MAX_TOTAL_BYTES, TOO_DEEP, Limits, Member,
-                             is_hostile)
+from parsers.errors import UnreadableDocument
+from parsers.members import MAX_MEMBERS, MAX_RATIO, MAX_TOTAL_BYTES, TOO_DEEP, Limits, Member, is_hostile
 from parsers.rar7z import expand_libarchive
 from parsers.zipfiles import expand_zip_members
-from pipeline.errors import UnreadableDocument
 
 __all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "Limits", "Member", "Nested",
            "expand_archive", "expand_nested", "expand_zip", "is_hostile"]

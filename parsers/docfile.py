@@ -12,8 +12,8 @@ import struct
 from dataclasses import dataclass
 from itertools import pairwise
 
+from parsers.errors import UnreadableDocument
 from parsers.ole import read_streams
-from pipeline.errors import UnreadableDocument
 
 # FibBase (MS-DOC 2.5.2): "Word binary file", Word 97 or later, which table stream, a password.
 _WORD_IDENT, _WORD97 = 0xA5EC, 0x00C1

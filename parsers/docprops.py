@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from parsers.docfile import DAMAGED, Doc
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 _FKP = 512
 # Paragraph sprms (MS-DOC 2.6.2, 2.6.3) that place a paragraph in a table.

@@ -19,10 +19,10 @@ from itertools import pairwise
 from parsers.choices import UNREAD_BOX
 from parsers.docfile import Doc, open_doc
 from parsers.docprops import BODY, MERGED, VERT_MERGED, VERT_RESTART, Para, paragraph_props
+from parsers.errors import UnreadableDocument
+from parsers.model import Cell, Paragraph, WordContent
 from parsers.text import squash
-from parsers.types import Cell, Paragraph, WordContent
 from parsers.word import MAX_PARAGRAPHS
-from pipeline.errors import UnreadableDocument
 
 Grid = tuple[tuple[Cell, ...], ...]
 

@@ -5,13 +5,12 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from parsers.choices import (MARKS, UNREAD_BOX, checked_marks, has_marks, marked_options,
-                             named_options)
-from parsers.text import clean, loose_pattern, nfkc, squash
-from parsers.types import Cell, WordContent
 from parsers.answers import as_written, judged, usable
+from parsers.choices import MARKS, UNREAD_BOX, checked_marks, has_marks, marked_options, named_options
+from parsers.model import Cell, WordContent
+from parsers.specs import FieldSpec, FormSpec
+from parsers.text import clean, loose_pattern, nfkc, squash
 from parsers.variants import simplified
-from rules.profile import FieldSpec, FormSpec
 
 Table = tuple[tuple[Cell, ...], ...]
 

@@ -12,7 +12,7 @@ from typing import Callable, Iterator, TypeVar
 from PIL import Image, ImageChops, UnidentifiedImageError
 
 from parsers import seal
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from parsers.mail import html_to_text
-from rules.types import LargeLink
+from parsers.model import LargeLink
 
 _URL_CHAR = r"[^\s\"'<>\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 # An address up to its query: one pass over it, however many "?" a hostile body writes.

@@ -15,9 +15,9 @@ from typing import Iterator
 
 from parsers import skeleton, tnef
 from parsers.addresses import mailbox
+from parsers.errors import UnreadableMail
 from parsers.forward import Forwarded, forwarded_mail, render
-from parsers.types import Attachment, ParsedMail
-from pipeline.errors import UnreadableMail
+from parsers.model import Attachment, ParsedMail
 
 # Chinese clients label GBK text as gb2312 (or cp936, euc-cn); GB18030 is the superset that
 # decodes all of them, so a GB2312-labelled 喆 still comes out right.

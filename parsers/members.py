@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 MIB = 1 << 20
 # Generous for real submissions (a folder of forms, photos and a few short videos), small

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import olefile
 
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 # FibBase (MS-DOC 2.5.2): wIdent says "Word binary file"; fEncrypted marks a password to open.
 _WORD_IDENT = 0xA5EC

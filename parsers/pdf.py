@@ -11,9 +11,9 @@ import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 
 from parsers import pdfium
+from parsers.errors import UnreadableDocument
 from parsers.images import seal_on_image
-from parsers.types import Cell, Paragraph, WordContent
-from pipeline.errors import UnreadableDocument
+from parsers.model import Cell, Paragraph, WordContent
 
 # (cid:123) runs are what pdfminer gives for fonts without a Unicode map: no usable text.
 _CID = re.compile(r"\(cid:\d+\)")

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 # pdfplumber starts a new word (and writes a space) where the gap to the next character is
 # wider than 3 pt (its x_tolerance), or the next character sits more than 3 pt higher or lower

@@ -9,9 +9,9 @@ import ctypes
 import libarchive
 from libarchive import ffi
 
-from parsers.members import (BLOCK, ENCRYPTED, MAX_ENTRIES, TOO_MANY, Budget, Limits, Member,
-                             base_name, clean_path, collect, refuse_unsafe, wanted)
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
+from parsers.members import (BLOCK, ENCRYPTED, MAX_ENTRIES, TOO_MANY, Budget, Limits, Member, base_name,
+                             clean_path, collect, refuse_unsafe, wanted)
 
 _RAR5 = b"Rar!\x1a\x07\x01\x00"
 # libarchive-c wraps no call for "is this entry encrypted": declared here, on its loader.

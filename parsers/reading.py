@@ -1,7 +1,7 @@
 """Reading attachments once: expand archives, convert legacy Word, then parse each file's bytes.
 
 Reading is split in three so that the middle step, the only one that runs third-party parsers
-on untrusted bytes, can run in a child process with limits (pipeline/isolation.py):
+on untrusted bytes, can run in a child process with limits (pipeline/workers/reader.py):
 `plan` (here, cheap: format and conversion), `read_content` (the parsers) and `finish`.
 """
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Iterable, Protocol, Sequence
 
 from parsers import archive, sniff
 from parsers.doctext import repaired
+from parsers.errors import UnreadableDocument
 from parsers.images import ImageInfo, read_image, seal_on_image
 from parsers.kinds import kind_by_name, wordish
+from parsers.model import Attachment, WordContent
 from parsers.pdf import PdfContent, read_pdf
-from parsers.types import Attachment, WordContent
 from parsers.video import VideoInfo, probe_video
 from parsers.word import read_word
-from pipeline.errors import UnreadableDocument
 
 # An archive inside an archive inside the mail is still read; deeper nesting is not.
 MAX_DEPTH = 2
@@ -71,7 +71,7 @@ class Inspected:
 
 
 class Converter(Protocol):
-    """Legacy Word to .docx (pipeline/office.py); results keyed by the input's sha256."""
+    """Legacy Word to .docx (parsers/office.py); results keyed by the input's sha256."""
 
     def convert_many(self, items: Sequence[tuple[bytes, str]]) -> dict[str, "Converted"]: ...
 

@@ -6,7 +6,7 @@ import struct
 import zipfile
 
 from parsers import ole
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAGIC = (

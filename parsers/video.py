@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 
 # A healthy probe of a phone video takes well under a second; a file built to stall the
 # demuxer must not hold a worker longer than this.

@@ -11,10 +11,10 @@ from typing import Iterator
 
 from lxml import etree
 
+from parsers.errors import UnreadableDocument
 from parsers.members import MAX_MEMBER_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, MIB, RATIO_FLOOR
-from parsers.types import Cell, Paragraph, WordContent
+from parsers.model import Cell, Paragraph, WordContent
 from parsers.wordml import MC, NS, flag, is_placeholder, visible_text, w
-from pipeline.errors import UnreadableDocument
 
 _MAGIC = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from parsers.model import Paragraph, Section, WordContent
+from parsers.specs import SectionSpec, WriteupSpec
 from parsers.text import clean, count_chars, squash
-from parsers.types import Paragraph, Section, WordContent
-from rules.profile import SectionSpec, WriteupSpec
 
 
 @dataclass(frozen=True)

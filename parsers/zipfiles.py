@@ -8,9 +8,10 @@ import zipfile
 import zlib
 from typing import Iterator
 
-from parsers.members import (BLOCK, ENCRYPTED, MAX_ENTRIES, TOO_BIG, TOO_MANY, Budget, Limits,
-                             Member, base_name, clean_path, collect, refuse_unsafe, wanted)
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
+from parsers.members import (BLOCK, ENCRYPTED, MAX_ENTRIES, TOO_BIG, TOO_MANY, Budget, Limits, Member,
+                             base_name, clean_path, collect, refuse_unsafe, wanted)
+
 
 def member_name(info: zipfile.ZipInfo) -> str:
     """The member's path as the sender saw it.

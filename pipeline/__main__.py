@@ -1,4 +1,4 @@
 """`python -m pipeline` is `intake`."""
-from pipeline.cli import main
+from pipeline.cli.main import main
 
 main()

@@ -1,5 +1,12 @@
-"""Every exception intake raises on purpose, one class per way the work cannot be done."""
+"""Every exception the pipeline raises on purpose, one class per way the work cannot be done.
+
+Parsers raise their own (parsers/errors.py: the input cannot be read), rules theirs
+(rules/errors.py: a profile cannot be used); the CLI answers all three with one line.
+"""
 from __future__ import annotations
+
+from parsers.errors import ParseError
+from rules.errors import ProfileError
 
 
 class IntakeError(Exception):
@@ -8,18 +15,6 @@ class IntakeError(Exception):
 
 class ConfigError(IntakeError):
     """config.toml is missing, malformed, or names something that does not exist."""
-
-
-class ProfileError(IntakeError):
-    """A campaign profile is malformed; the message names the file and the line."""
-
-
-class UnreadableMail(IntakeError):
-    """The bytes of a message cannot be parsed as a mail at all."""
-
-
-class UnreadableDocument(IntakeError):
-    """An attachment cannot be opened: corrupt, encrypted, unsupported or over a limit."""
 
 
 class AlreadyRunning(IntakeError):
@@ -65,3 +60,7 @@ class MailboxError(IntakeError):
     def retryable(self) -> bool:
         """Worth reconnecting within the same poll; the other kinds need a person or a new poll."""
         return self.kind in self.RETRYABLE
+
+
+# What the CLI answers with one line and exit code 2: every error raised on purpose, in any layer.
+EXPECTED = (IntakeError, ParseError, ProfileError)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rules.types import Submission
+from rules.model import Submission
 
 
 def has_form(submission: Submission) -> bool:

@@ -8,68 +8,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline.errors import ProfileError
-from rules.vocabulary import DOCUMENT_KINDS, SEVERITIES, is_field_key
+from parsers.specs import FieldSpec, FormSpec, Limit, SectionSpec, WriteupSpec
+from rules.errors import ProfileError
+from rules.vocabulary import DOCUMENT_KINDS, RULE_IDS, SEVERITIES, is_field_key
 
 BUILTIN_DIR = Path(__file__).parent / "campaigns"
-
-
-@dataclass(frozen=True)
-class Limit:
-    """A length limit in 字: `hard` for 以内/不超过 (an error), else 约 (a warning)."""
-
-    min: int | None
-    max: int | None
-    hard: bool
-
-    def describe(self) -> str:
-        if self.hard:
-            return f"{self.max}字以内"
-        if self.min is not None and self.max is not None:
-            return f"约{self.min}–{self.max}字"
-        return f"约{self.max or self.min}字"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    key: str
-    labels: tuple[str, ...]
-    type: str = "text"
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    limit: Limit | None = None
-    # The blank form's own instruction text in the value cell: never a value.
-    prompts: tuple[str, ...] = ()
-    # For a grid of rows × columns (企业负责人 × 姓名): the column header this field sits under.
-    column: str | None = None
-
-
-@dataclass(frozen=True)
-class FormSpec:
-    titles: tuple[str, ...]
-    fields: tuple[FieldSpec, ...]
-
-    def field(self, key: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.key == key), None)
-
-
-@dataclass(frozen=True)
-class SectionSpec:
-    name: str
-    labels: tuple[str, ...]
-    limit: Limit | None
-
-
-@dataclass(frozen=True)
-class WriteupSpec:
-    # Words that mark a document as this campaign's write-up (template headings).
-    markers: tuple[str, ...]
-    subtitle_pattern: str | None
-    subtitle_example: str
-    sections: tuple[SectionSpec, ...]
-    # The notice's own word for the write-up (案例报告, 案例编辑模板): its file's name in the
-    # review folder.
-    name: str = "案例报告"
 
 
 @dataclass(frozen=True)
@@ -97,7 +40,7 @@ class SubjectSpec:
     keywords: tuple[str, ...] = ()
 
 
-# What a quota's `recommender` is, and so how it is derived (rules/quota_exceeded.py).
+# What a quota's `recommender` is, and so how it is derived (rules/checks/quota_exceeded.py).
 RECOMMENDER_KINDS = ("province", "park")
 
 
@@ -276,8 +219,6 @@ def _compile(pattern: str, checker: _Checker) -> None:
 
 
 def _severity(table: dict, checker: _Checker) -> dict[str, str]:
-    from rules import RULE_IDS  # the registry imports rule modules, which import this one
-
     for rule, severity in table.items():
         if rule not in RULE_IDS:
             raise checker.fail(f"unknown rule id {rule!r} in [severity]", rule)

@@ -1,4 +1,4 @@
-"""The shared words of campaigns.md: field keys, document kinds, severities, verdicts."""
+"""The shared words of campaigns.md: field keys, document kinds, rule ids, severities, verdicts."""
 from __future__ import annotations
 
 FIELD_KEYS = frozenset({
@@ -13,9 +13,22 @@ DOCUMENT_KINDS = ("form", "writeup", "form_scan", "photo", "video", "proof", "ar
 
 SEVERITIES = ("error", "warning")
 
+# campaigns.md's rule ids, in the order the registry runs them (rules/registry.py checks that each
+# rule module under rules/checks/ declares one of these, in this order).
+RULE_IDS = (
+    "subject_format", "attachment_missing", "attachment_unreadable", "filename_format", "field_missing",
+    "choice_invalid", "length_exceeded", "length_out_of_range", "photo_count", "video_count",
+    "photo_too_small", "photo_too_large", "video_too_long", "body_contact_missing", "case_name_has_unit",
+    "case_name_has_abbrev", "seal_missing", "unit_mismatch", "deadline_passed", "quota_exceeded",
+    "large_attachment_link", "field_unreadable",
+)
+
 # What the rules and the pipeline decide; "rejected" is only ever a person's (`intake reject`).
 RULE_VERDICTS = ("complete", "deficient", "late", "not_submission", "duplicate")
 VERDICTS = (*RULE_VERDICTS, "rejected")
+# How the secretariat reads each verdict (汇总表, digest, CLI).
+VERDICT_NAMES = {"complete": "已受理", "deficient": "需补正", "late": "逾期",
+                 "duplicate": "重复", "not_submission": "非申报", "rejected": "不予受理"}
 
 # How the applicant reads each kind in a reply.
 KIND_NAMES = {

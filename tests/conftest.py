@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from parsers.types import Document, Section
+from parsers.model import Document, Section
+from rules.model import Submission
 from rules.profile import Profile, load_profiles
-from rules.types import Submission
+# The IMAP tests' real server, a Dovecot per test: see tests/support/dovecot.py.
+from tests.support.dovecot import dovecot, dovecot_factory  # noqa: F401  (fixtures)
+# The network-fault tests' TCP proxy: see tests/support/faultproxy.py.
+from tests.support.faultproxy import fault_proxy  # noqa: F401  (fixture)
+# The SMTP tests' real server, aiosmtpd in a thread: see tests/support/smtpserver.py.
+from tests.support.smtpserver import smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The source notices, beside the checkout as in CI; INTAKE_SEEDS points elsewhere.
@@ -57,11 +63,3 @@ def seed_contacts() -> set[str]:
     found |= {e.lower() for e in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text)}
     assert found, "the seeds name phones and mailboxes: the patterns above must find them"
     return found
-
-
-# The IMAP tests' real server, a Dovecot per test: see tests/dovecot.py.
-from tests.dovecot import dovecot, dovecot_factory  # noqa: E402,F401  (fixtures)
-# The SMTP tests' real server, aiosmtpd in a thread: see tests/smtpserver.py.
-from tests.smtpserver import smtp_server, smtp_server_factory  # noqa: E402,F401  (fixtures)
-# The network-fault tests' TCP proxy: see tests/faultproxy.py.
-from tests.faultproxy import fault_proxy  # noqa: E402,F401  (fixture)

@@ -6,9 +6,9 @@ import re
 import click
 import pytest
 
-from pipeline.cli import main
-from pipeline.config import KEYS
-from rules import RULE_IDS
+from pipeline.cli.main import main
+from pipeline.config.settings import KEYS
+from rules.vocabulary import RULE_IDS
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -67,15 +67,15 @@ def _sample_letter(key: str) -> str:
     from datetime import datetime, timezone
     from email import policy
 
-    from pipeline.analyse import analyse
-    from pipeline.config import parse_config
-    from pipeline.db import Database
-    from pipeline.fetch import ledger_row
-    from pipeline.process import Processor
-    from pipeline.runner import settings_of
-    from pipeline.samples import catalogue
-    from pipeline.sending import policy_of
-    from pipeline.sources import Incoming
+    from pipeline.analysis.analyse import analyse
+    from pipeline.app.process import Processor
+    from pipeline.app.runner import settings_of
+    from pipeline.app.sending import policy_of
+    from pipeline.config.settings import parse_config
+    from pipeline.demo.samples import catalogue
+    from pipeline.sources.base import Incoming
+    from pipeline.sources.fetch import ledger_row
+    from pipeline.store.database import Database
 
     config, now = parse_config({}, ROOT), datetime(2024, 4, 8, 2, 0, tzinfo=timezone.utc)
     data = next(s for s in catalogue() if s.key == key).build()
@@ -103,15 +103,15 @@ def _sample_database():
     from email.parser import BytesHeaderParser
     from email.utils import parsedate_to_datetime
 
-    from pipeline.analyse import analyse
-    from pipeline.config import parse_config
-    from pipeline.db import Database
-    from pipeline.fetch import ledger_row
-    from pipeline.process import Processor
-    from pipeline.runner import settings_of
-    from pipeline.samples import catalogue
-    from pipeline.sending import policy_of
-    from pipeline.sources import Incoming
+    from pipeline.analysis.analyse import analyse
+    from pipeline.app.process import Processor
+    from pipeline.app.runner import settings_of
+    from pipeline.app.sending import policy_of
+    from pipeline.config.settings import parse_config
+    from pipeline.demo.samples import catalogue
+    from pipeline.sources.base import Incoming
+    from pipeline.sources.fetch import ledger_row
+    from pipeline.store.database import Database
 
     config, now = parse_config({}, ROOT), datetime(2024, 4, 12, 2, 0, tzinfo=timezone.utc)
     db = Database(None)
@@ -135,7 +135,7 @@ def _cell(value: object, limit: int = 18) -> str:
 
 def _sample_summary() -> str:
     """The 汇总表's sheet for gpipc-park-2024 as a markdown table (long cells cut)."""
-    from pipeline.summary import summary_sheets
+    from pipeline.exports.summary import summary_sheets
 
     db, config, _ = _sample_database()
     sheet = summary_sheets(db, config, "gpipc-park-2024")[0]
@@ -150,7 +150,7 @@ def _sample_digest() -> str:
     import email
     from email import policy
 
-    from pipeline.figures import render_digest
+    from pipeline.app.digest import render_digest
 
     db, config, now = _sample_database()
     digest = render_digest(db, config, now)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from tests.office import needs_soffice
+from tests.support.office import needs_soffice
 
 # A profile of its own: the product's converter and the tests' single-file helper use theirs.
 _PROFILE = Path(tempfile.gettempdir()) / "intake-accuracy-lo-profile"

@@ -9,11 +9,11 @@ from typing import Iterator
 
 from parsers import sniff
 from parsers.reading import legacy_word
-from pipeline.samples.gpipc import big_photos
-from pipeline.samples.media import photo, proof_pdf, scan_pdf, zip_bytes
-from pipeline.samples.mime import at, mail
-from pipeline.samples.texts import filler
-from pipeline.samples.word import build_writeup
+from pipeline.demo.samples.gpipc import big_photos
+from pipeline.demo.samples.media import photo, proof_pdf, scan_pdf, zip_bytes
+from pipeline.demo.samples.mime import at, mail
+from pipeline.demo.samples.texts import filler
+from pipeline.demo.samples.word import build_writeup
 from tests.accuracy.fills import FILLS, Fill, fill, unit_word
 from tests.accuracy.notations import MOBILES, PHONES
 from tests.accuracy.routes import ROUTES, Made, Request, make_forms

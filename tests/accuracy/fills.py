@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from pipeline.samples.forms import CHOICES, Marks
-from pipeline.samples.texts import filler
+from pipeline.demo.samples.forms import CHOICES, Marks
+from pipeline.demo.samples.texts import filler
 from tests.accuracy.notations import AMOUNTS, DATE_NOTATIONS, MARKS, PHONES
 
 Finding = tuple[str, "str | None"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from pipeline.samples.forms import Layout
-from pipeline.samples.media import seal_png
-from pipeline.samples.word import Box
+from pipeline.demo.samples.forms import Layout
+from pipeline.demo.samples.media import seal_png
+from pipeline.demo.samples.word import Box
 
 _SEAL = "data:image/png;base64," + base64.b64encode(seal_png()).decode("ascii")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pipeline.samples.forms import Marks
+from pipeline.demo.samples.forms import Marks
 
 # (as written in the form, as read: canonical, campaigns.md "Phones are normalised").
 MOBILES = (

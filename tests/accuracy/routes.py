@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from pipeline.samples.forms import Layout, Marks, build_form, form_layout, render_form
-from pipeline.samples.word import Box, box
+from pipeline.demo.samples.forms import Layout, Marks, build_form, form_layout, render_form
+from pipeline.demo.samples.word import Box, box
 from tests.accuracy.convert import convert_all
 from tests.accuracy.html import form_html
 from tests.accuracy.wordxml import MARKINGS, PLACEHOLDERS, word_features

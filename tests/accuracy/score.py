@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.check import check_messages
-from pipeline.config import load_config
-from pipeline.office import Converter
+from parsers.office import Converter
+from pipeline.app.check import check_messages
+from pipeline.config.settings import load_config
 from tests.accuracy.corpus import Case, legacy_forms
 
 ROOT = Path(__file__).resolve().parents[2]

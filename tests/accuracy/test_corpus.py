@@ -13,7 +13,7 @@ import pytest
 from tests.accuracy.corpus import CAMPAIGNS, build_corpus
 from tests.accuracy.routes import DESCRIPTIONS, ROUTES
 from tests.accuracy.score import Outcome, failures, run_corpus, table
-from tests.office import needs_soffice
+from tests.support.office import needs_soffice
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pytest
 
 from outbox.compose import Answer, ReplySettings, build_reply, message_ids, reply_subject
 from parsers.mail import parse_mail
-from parsers.types import ParsedMail
-from pipeline.samples.mime import mail
-from rules.types import Finding
+from parsers.model import ParsedMail
+from pipeline.demo.samples.mime import mail
+from rules.model import Finding
 from tests.conftest import NOW, doc, submission
 
 SETTINGS = ReplySettings("cases@example.org", "案例征集秘书处", "example.org", "秘书处",

@@ -7,12 +7,12 @@ import pytest
 
 from outbox.loops import CHECKS, REASONS, reply_address, reply_block
 from parsers.mail import parse_mail
-from parsers.types import ParsedMail
-from pipeline.check import check_messages
-from pipeline.config import load_config
-from pipeline.runner import utc_now
+from parsers.model import ParsedMail
+from pipeline.app.check import check_messages
+from pipeline.app.runner import utc_now
+from pipeline.config.settings import load_config
 from tests.conftest import ROOT
-from tests.loopmail import CAMPAIGN, OUR_ADDRESS, OURS, Case, controls, suppression_cases
+from tests.support.loopmail import CAMPAIGN, OUR_ADDRESS, OURS, Case, controls, suppression_cases
 
 SUPPRESSED, CONTROLS = suppression_cases(), controls()
 # The cases classification already keeps from being a submission (never answered as one).

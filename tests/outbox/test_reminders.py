@@ -9,9 +9,9 @@ from email import policy
 import pytest
 
 from outbox.compose import ReplySettings
-from outbox.reminders import (LAST, REGULAR, Pending, ReminderLetter, ReminderSettings,
-                              build_reminder, due_reminders, reminder_due, reminder_subject)
-from pipeline.classify import normalise_subject
+from outbox.reminders import (LAST, REGULAR, Pending, ReminderLetter, ReminderSettings, build_reminder,
+                              due_reminders, reminder_due, reminder_subject)
+from parsers.subjects import normalise_subject
 
 CST = timezone(timedelta(hours=8))
 SETTINGS = ReminderSettings()  # 3 days, at most 2, the last 2 days before, 08:30-20:00 Shanghai

@@ -1,4 +1,4 @@
-"""The SMTP sender against a real server (tests/smtpserver.py): delivery, reuse, and every failure
+"""The SMTP sender against a real server (tests/support/smtpserver.py): delivery, reuse, and every failure
 as the SendError kind the outbox acts on."""
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from email.utils import make_msgid
 import pytest
 
 from outbox.smtp import SmtpSender, send_error
+from pipeline.config.replies import SmtpConfig
 from pipeline.errors import SendError
-from pipeline.replyconfig import SmtpConfig
-from tests.smtpserver import HOST, SmtpServer
+from tests.support.smtpserver import HOST, SmtpServer
 
 FROM = "cases@example.org"
 TO = "applicant@example.com"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.answers import as_written, judged, usable
-from rules.profile import FieldSpec
+from parsers.specs import FieldSpec
 
 REVENUE = FieldSpec("revenue_wan", ("2021年企业营业收入",), "number")
 FILLED = FieldSpec("fill_date", ("填表日期",), "date")

@@ -16,8 +16,8 @@ import pytest
 
 from parsers import archive, members
 from parsers.archive import Limits, expand_archive, expand_nested, expand_zip
-from pipeline.errors import UnreadableDocument
-from tests import hostile
+from parsers.errors import UnreadableDocument
+from tests.support import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
@@ -320,7 +320,7 @@ def test_nested_archives_down_to_the_depth_limit():
 _PROBE = """
 import json, re, sys, time
 from parsers.archive import expand_archive, expand_nested
-from pipeline.errors import UnreadableDocument
+from parsers.errors import UnreadableDocument
 path, fmt, nested = sys.argv[1], sys.argv[2], sys.argv[3] == "nested"
 data = open(path, "rb").read()
 start = time.monotonic()

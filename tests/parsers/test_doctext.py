@@ -15,19 +15,19 @@ from docx.oxml import parse_xml
 from parsers.choices import UNREAD_BOX
 from parsers.docfile import main_text
 from parsers.doctext import read_doc, repaired
+from parsers.errors import UnreadableDocument
 from parsers.form import map_form
+from parsers.model import Cell, Paragraph, WordContent
+from parsers.office import Converter
 from parsers.reading import InlineReader, RawFile
-from parsers.types import Cell, Paragraph, WordContent
 from parsers.word import read_word
-from pipeline.config import parse_config
-from pipeline.errors import UnreadableDocument
-from pipeline.extract import extract_file
-from pipeline.office import Converter
-from pipeline.samples import build_form, filler
-from pipeline.samples.forms import CHOICES
+from pipeline.app.extract import extract_file
+from pipeline.config.settings import parse_config
+from pipeline.demo.samples import build_form, filler
+from pipeline.demo.samples.forms import CHOICES
 from rules.profile import load_profile
-from tests.office import office_convert_direct
-from tests.parsers.cfb import compound_file
+from tests.support.cfb import compound_file
+from tests.support.office import office_convert_direct
 
 CAMPAIGNS = Path(__file__).resolve().parents[2] / "rules" / "campaigns"
 
@@ -362,7 +362,7 @@ def forms() -> dict[str, tuple[bytes, bytes]]:
 
 @pytest.fixture(scope="module")
 def read_back(forms, tmp_path_factory) -> dict[str, WordContent]:
-    """The .doc forms read as the product reads them: converted by pipeline/office.py."""
+    """The .doc forms read as the product reads them: converted by parsers/office.py."""
     converter = Converter(tmp_path_factory.mktemp("doctext") / "cache")
     try:
         items = InlineReader(converter).read([RawFile(f"{c}.doc", doc)

@@ -9,9 +9,10 @@ from docx.oxml import parse_xml
 
 from parsers.choices import UNREAD_BOX
 from parsers.form import form_score, map_form
-from parsers.types import Cell, Paragraph, WordContent
+from parsers.model import Cell, Paragraph, WordContent
+from parsers.specs import FormSpec
 from parsers.word import read_word
-from rules.profile import FormSpec, load_profile
+from rules.profile import load_profile
 from tests.parsers.test_choices import MARKS
 
 CAMPAIGNS = Path(__file__).resolve().parents[2] / "rules" / "campaigns"

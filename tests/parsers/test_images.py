@@ -10,10 +10,10 @@ import zlib
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from parsers.errors import UnreadableDocument
 from parsers.images import hamming, read_image
 from parsers.sniff import sniff
-from pipeline.errors import UnreadableDocument
-from tests import hostile
+from tests.support import hostile
 
 
 def scene(seed: int, size: tuple[int, int] = (1200, 900)) -> Image.Image:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parsers.largelink import find_large_links, linked_text
-from rules.types import LargeLink
+from parsers.model import LargeLink
 
 M, G, K = 1 << 20, 1 << 30, 1 << 10
 QQ_URL = "https://mail.qq.com/cgi-bin/ftnExs_download?k=2a6530a1c3e4&t=exs_ftn_download&code=7d4f"

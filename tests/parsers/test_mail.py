@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
+from parsers.errors import UnreadableMail
 from parsers.forward import Forwarded, find_forward
 from parsers.mail import decode_words, parse_mail
-from pipeline.errors import UnreadableMail
 from tests.parsers.test_tnef import WINMAIL
 
 

@@ -6,10 +6,10 @@ import io
 import docx
 import pytest
 
+from parsers.errors import UnreadableDocument
 from parsers.ole import read_compound
-from pipeline.errors import UnreadableDocument
-from tests.office import office_convert
-from tests.parsers.cfb import compound_file
+from tests.support.cfb import compound_file
+from tests.support.office import office_convert
 
 FIB = b"\xec\xa5\xc1\x00" + b"\0" * 6  # wIdent 0xA5EC, nFib 0xC1 (Word 97), then the flags
 

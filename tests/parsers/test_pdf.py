@@ -1,6 +1,6 @@
 """Tests for parsers.pdf: PDFium reads reports and scans as pdfplumber did; forms keep pdfplumber.
 
-Word-exported PDFs are made by real LibreOffice (tests/office.py); `pdf._plumbed` is the
+Word-exported PDFs are made by real LibreOffice (tests/support/office.py); `pdf._plumbed` is the
 pdfplumber reading every file went through before PDFium, the reference the PDFium path must match.
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ import docx
 import pytest
 
 from parsers import pdf, pdfium
+from parsers.errors import UnreadableDocument
 from parsers.pdf import read_pdf
-from pipeline.errors import UnreadableDocument
-from pipeline.samples import build_form, build_writeup, filler, proof_pdf, scan_pdf
-from tests import hostile
-from tests.office import office_convert
+from pipeline.demo.samples import build_form, build_writeup, filler, proof_pdf, scan_pdf
+from tests.support import hostile
+from tests.support.office import office_convert
 
 PARK = "gpipc-park-2024"
 FORM_VALUES = {"unit_name": "示例经济技术开发区管理委员会", "contact_name": "王晓明",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import docx
 
 from parsers.reading import InlineReader, RawFile, expand_one, legacy_files, plan
-from pipeline.samples import zip_bytes
-from tests import hostile
+from pipeline.demo.samples import zip_bytes
+from tests.support import hostile
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

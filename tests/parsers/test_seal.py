@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from parsers import seal
 from parsers.images import seal_on_image
-from pipeline.samples import media
+from pipeline.demo.samples import media
 
 RED = (205, 28, 32)
 SEAL_AT = (600, 930)  # where scan_pdf stamps its seal on the 100 dpi page

@@ -7,7 +7,7 @@ import pytest
 
 from parsers import skeleton
 from parsers.mail import parse_mail
-from pipeline.samples import at, catalogue, mail, photo
+from pipeline.demo.samples import at, catalogue, mail, photo
 
 BIG = photo(200_000, "skeleton")
 

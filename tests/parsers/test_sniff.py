@@ -9,10 +9,10 @@ import docx
 import pytest
 from PIL import Image
 
-from parsers.sniff import (ARCHIVE_FORMATS, IMAGE_FORMATS, LEGACY_WORD, VIDEO_FORMATS, sniff)
-from tests.office import office_convert
-from tests.parsers.cfb import compound_file
+from parsers.sniff import ARCHIVE_FORMATS, IMAGE_FORMATS, LEGACY_WORD, VIDEO_FORMATS, sniff
 from tests.parsers.test_archive import rar4, rar5, seven_zip
+from tests.support.cfb import compound_file
+from tests.support.office import office_convert
 
 
 def _zip(name: str) -> bytes:

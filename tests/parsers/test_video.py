@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from parsers.errors import UnreadableDocument
 from parsers.video import VideoInfo, probe_video
-from pipeline.errors import UnreadableDocument
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None,
                                 reason="ffmpeg is not installed")

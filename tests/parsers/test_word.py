@@ -14,13 +14,13 @@ from docx.package import Package
 from docx.styles import BabelFish
 from lxml import etree
 
-from parsers.types import Cell, WordContent
+from parsers.errors import UnreadableDocument
+from parsers.model import Cell, WordContent
 from parsers.word import read_word, word_content
-from pipeline.errors import UnreadableDocument
-from pipeline.samples import build_form, build_writeup, filler
-from pipeline.samples.forms import CHOICES, FORM_CAMPAIGNS
-from tests import hostile
-from tests.office import office_convert
+from pipeline.demo.samples import build_form, build_writeup, filler
+from pipeline.demo.samples.forms import CHOICES, FORM_CAMPAIGNS
+from tests.support import hostile
+from tests.support.office import office_convert
 
 NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
       'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"')

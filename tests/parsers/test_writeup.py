@@ -3,10 +3,11 @@ from pathlib import Path
 
 import pytest
 
+from parsers.model import Paragraph, WordContent
+from parsers.specs import WriteupSpec
 from parsers.text import count_chars
-from parsers.types import Paragraph, WordContent
 from parsers.writeup import Writeup, read_writeup
-from rules.profile import WriteupSpec, load_profile
+from rules.profile import load_profile
 
 CAMPAIGNS = Path(__file__).resolve().parents[2] / "rules" / "campaigns"
 

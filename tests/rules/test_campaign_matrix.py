@@ -11,10 +11,11 @@ from typing import Callable
 
 import pytest
 
-from parsers.types import Document, Section
-from rules import run_rules
-from rules.profile import DocumentSpec, FieldSpec, Limit, Profile, load_profiles
-from rules.types import LargeLink, Submission
+from parsers.model import Document, LargeLink, Section
+from parsers.specs import FieldSpec, Limit
+from rules.model import Submission
+from rules.profile import DocumentSpec, Profile, load_profiles
+from rules.registry import run_rules
 from tests.conftest import ROOT
 
 PROFILES = load_profiles([ROOT / "rules" / "campaigns"])
@@ -224,5 +225,5 @@ def test_each_enabled_rule_fires_alone_naming_the_field(campaign, rule, field, m
 
 
 def test_every_rule_is_exercised_by_some_campaign():
-    from rules import RULE_IDS
+    from rules.vocabulary import RULE_IDS
     assert {rule for _, rule, _, _ in CASES} == set(RULE_IDS)

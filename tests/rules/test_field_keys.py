@@ -4,7 +4,7 @@ document kind, or a file of the submission, never a word of the rule's own.
 Each profile is walked with a few submissions built from the profile to break everything at
 once (one with everything empty or missing, one with everything too long or too many, one with
 no files, one whose form could not be read, one over the quota), and every rule of
-rules.REGISTRY is run on each.
+rules.registry.REGISTRY is run on each.
 """
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from parsers.types import Document, Section
-from rules import REGISTRY, RULE_IDS
-from rules.profile import DocumentSpec, FieldSpec, Limit, Profile, load_profiles
-from rules.types import Finding, LargeLink, Submission
-from rules.vocabulary import DOCUMENT_KINDS, FIELD_KEYS
+from parsers.model import Document, LargeLink, Section
+from parsers.specs import FieldSpec, Limit
+from rules.model import Finding, Submission
+from rules.profile import DocumentSpec, Profile, load_profiles
+from rules.registry import REGISTRY
+from rules.vocabulary import DOCUMENT_KINDS, FIELD_KEYS, RULE_IDS
 from tests.conftest import NOW, ROOT
 
 # The shared spec sits beside the checkout: /work/shared/spec next to /work/main.
@@ -253,3 +254,7 @@ def test_every_rule_fires_somewhere_in_the_walk():
     assert set(CANNOT_BUILD) <= set(RULE_IDS)
     assert fired & set(CANNOT_BUILD) == set(), "a rule listed as impossible to build fired: drop it"
     assert set(RULE_IDS) - set(CANNOT_BUILD) - fired == set()
+
+
+def test_the_registry_runs_the_vocabulary_rule_ids_in_order():
+    assert tuple(rule.ID for rule in REGISTRY) == RULE_IDS

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import ProfileError
-from rules import RULE_IDS, decide, run_rules
+from rules.errors import ProfileError
 from rules.profile import load_profiles, parse_profile
+from rules.registry import decide, run_rules
+from rules.vocabulary import RULE_IDS
 from tests.conftest import NOW, doc, submission
 
 MINIMAL = '''

@@ -5,8 +5,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rules import decide, run_rules
-from rules.types import Finding, LargeLink
+from parsers.model import LargeLink
+from rules.model import Finding
+from rules.registry import decide, run_rules
 from tests.conftest import NOW, doc, section, submission
 
 PARK_FIELDS = {"unit_name": "示例经济技术开发区管理委员会", "contact_name": "王晓明",

@@ -1,0 +1,19 @@
+"""`intake demo`: a Maildir of sample submissions for every campaign, one pass, a table."""
+from __future__ import annotations
+
+from pipeline.app.runner import RunReport, run
+from pipeline.cli.views import ListFilter, message_rows, open_db
+from pipeline.config.settings import Config
+from pipeline.demo.samples import write_maildir
+from pipeline.errors import ConfigError
+
+
+def run_demo(config: Config) -> tuple[RunReport, list[dict]]:
+    """Write (or rewrite, identically) the demo mailbox, run once, and list its messages."""
+    source = next((s for s in config.sources if s.type == "maildir"), None)
+    if source is None:
+        raise ConfigError("the demo needs a [[sources]] entry of type \"maildir\" in the config")
+    write_maildir(source.path)
+    report = run(config)
+    with open_db(config) as db:
+        return report, message_rows(db, ListFilter(source=source.name))
