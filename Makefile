@@ -33,7 +33,9 @@ accuracy: $(STAMP) system-deps
 system-deps:
 	.ci/system-packages
 
+# The layers first (contracts in pyproject.toml, seconds), then every test.
 test: $(STAMP) system-deps
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -m "not slow"
 
 test-slow: $(STAMP) system-deps

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from bench.dovecot import Dovecot, dovecot_folder
-from pipeline.app.runner import Pipeline, utc_now
+from pipeline.app.clock import utc_now
+from pipeline.app.runner import Pipeline
 from pipeline.config.settings import Config, parse_config
 from pipeline.sources.chooser import open_source
 from pipeline.sources.fetch import SourceLedger

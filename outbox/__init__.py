@@ -1,1 +1,1 @@
-"""Replies (L3): composing, rendering, loop safety, SMTP and the spool; may import parsers, rules and the pipeline core, never pipeline.app or pipeline.cli."""
+"""L3, replies: composing, templates, loop safety, SMTP, spool; may import the core, not app or cli."""

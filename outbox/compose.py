@@ -13,11 +13,14 @@ from pathlib import Path
 from outbox.render import render
 from parsers.model import ParsedMail
 from parsers.subjects import strip_prefixes
-from rules.common import chinese_date
+from rules.common import byte_size, chinese_date
 from rules.model import Finding, Submission
 from rules.profile import Profile
 from rules.vocabulary import KIND_NAMES
 
+# The reply that answers each verdict a submission can have.
+REPLY_KINDS = {"complete": "receipt", "deficient": "deficiency", "late": "late",
+               "rejected": "rejection"}
 PREFIXES = {"receipt": "【已受理】", "deficiency": "【需补正】", "late": "【逾期】",
             "rejection": "【不予受理】"}
 UPDATED = "【已更新】"
@@ -90,10 +93,6 @@ def reply_subject(kind: str, original: str, reference: str, updated: bool) -> st
     return f"{UPDATED if updated else ''}{PREFIXES[kind]}{base}（{label}：{reference}）"
 
 
-def _size(n: int) -> str:
-    return f"{n / 1048576:.1f}MB" if n >= 1048576 else f"{max(1, n // 1024)}KB"
-
-
 def _context(settings: ReplySettings, profile: Profile, submission: Submission,
              answer: Answer) -> dict[str, object]:
     category = submission.fields.get("category")
@@ -102,7 +101,7 @@ def _context(settings: ReplySettings, profile: Profile, submission: Submission,
         "unit_name": submission.unit_name or "（未识别）",
         "case_name": submission.fields.get("case_name") or "（未识别）",
         "category": category[0] if isinstance(category, tuple) and len(category) == 1 else "",
-        "documents": [{"name": d.name, "kind": KIND_NAMES.get(d.kind, d.kind), "size": _size(d.size)}
+        "documents": [{"name": d.name, "kind": KIND_NAMES.get(d.kind, d.kind), "size": byte_size(d.size)}
                       for d in submission.documents if d.kind != "archive"],
         "photo_count": len(submission.of_kind("photo")),
         "errors": answer.errors(), "resolved": answer.resolved(),

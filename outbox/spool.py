@@ -1,23 +1,11 @@
-"""How a message leaves: the Sender interface, and the embedded sender writing a spool folder."""
+"""The embedded sender: each message written to a spool folder instead of a mail server."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Protocol
 
 from pipeline.errors import SendError
 from pipeline.store.raw import write_durably
-
-
-class Sender(Protocol):
-    def send(self, outbox_id: int, to_addr: str, message_id: str, raw: bytes) -> None:
-        """Deliver one message (to_addr may list several, comma-separated) or raise SendError;
-        a retry carries the same Message-ID and bytes."""
-        ...
-
-    def close(self) -> None:
-        """Let go of any connection; the next send opens a new one."""
-        ...
 
 
 class SpoolSender:

@@ -1,1 +1,1 @@
-"""Parsers (L0): bytes in, values out; imports nothing of ours."""
+"""L0, bytes in and values out: mail, documents, form fields; imports nothing of ours."""

@@ -12,13 +12,14 @@ import hashlib
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Sequence
+
+from parsers.children import kill_group
 
 log = logging.getLogger("intake")
 
@@ -153,7 +154,7 @@ class Converter:
         try:
             output, _ = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
-            _kill_group(process)
+            kill_group(process)
             return f"转换超时（超过{limit:.0f}秒），文件可能已损坏"
         if process.returncode != 0:
             tail = output.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
@@ -204,12 +205,3 @@ def _locked(line: str) -> bool:
     """An item setting one of our properties (any earlier value of it is replaced)."""
     return any(f'oor:path="{path}"' in line and f'oor:name="{name}"' in line
                for path, props in _LOCKDOWN.items() for name in props)
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """LibreOffice forks (oosplash -> soffice.bin): kill the whole group, then reap."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.communicate()

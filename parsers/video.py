@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from typing import Any
 
+from parsers.children import kill_group
 from parsers.errors import UnreadableDocument
 
 # A healthy probe of a phone video takes well under a second; a file built to stall the
@@ -59,20 +59,12 @@ def _ffprobe(path: str, timeout: float) -> bytes:
         try:
             output, _ = child.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_group(child)
+            kill_group(child)
             raise UnreadableDocument(f"视频读取超时（超过{timeout:g}秒）") from None
     if child.returncode != 0:
         raise UnreadableDocument("视频文件已损坏或格式无法识别")
     return output
 
-
-def _kill_group(child: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the child's process group and reap the child."""
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # it finished between the timeout and the kill
-    child.communicate()
 
 
 def _json(output: bytes) -> dict[str, Any]:

@@ -1,1 +1,1 @@
-"""The pipeline: its core (L2: config, store, sources, workers, analysis, exports), the jobs (app, L4) and the ways in (cli, demo, L5)."""
+"""The pipeline: the core (L2) may import parsers and rules; app/ (L4), cli/ and demo/ (L5) all below."""

@@ -1,1 +1,1 @@
-"""Rules (L1): the campaign profiles, the vocabulary, the rule registry and the checks; may import parsers only."""
+"""L1, the rules: registry, vocabulary, campaign profiles; may import parsers."""

@@ -48,8 +48,16 @@ def test_every_rule_is_in_the_readme_rule_table():
     assert documented == list(RULE_IDS)
 
 
-def test_the_changelog_exists():
-    assert (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").startswith("# Changelog")
+def test_the_changelog_has_dated_versions_newest_first_and_the_newest_is_the_package_version():
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    versions = [re.fullmatch(r"(\d+)\.(\d+)\.(\d+) — (\d{4}-\d{2}-\d{2})", h) for h in headings]
+    assert text.startswith("# Changelog") and headings and all(versions), headings
+    numbers = [tuple(int(v.group(i)) for i in (1, 2, 3)) for v in versions]
+    assert numbers == sorted(numbers, reverse=True)
+    assert [v.group(4) for v in versions] == sorted((v.group(4) for v in versions), reverse=True)
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{".".join(map(str, numbers[0]))}"' in project
 
 
 def test_every_profile_key_is_in_the_readme():
@@ -69,8 +77,7 @@ def _sample_letter(key: str) -> str:
 
     from pipeline.analysis.analyse import analyse
     from pipeline.app.process import Processor
-    from pipeline.app.runner import settings_of
-    from pipeline.app.sending import policy_of
+    from pipeline.app.sending import policy_of, settings_of
     from pipeline.config.settings import parse_config
     from pipeline.demo.samples import catalogue
     from pipeline.sources.base import Incoming
@@ -105,8 +112,7 @@ def _sample_database():
 
     from pipeline.analysis.analyse import analyse
     from pipeline.app.process import Processor
-    from pipeline.app.runner import settings_of
-    from pipeline.app.sending import policy_of
+    from pipeline.app.sending import policy_of, settings_of
     from pipeline.config.settings import parse_config
     from pipeline.demo.samples import catalogue
     from pipeline.sources.base import Incoming

@@ -107,3 +107,15 @@ def test_no_import_cycles():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_package_says_what_lives_there_and_what_it_may_import():
+    packages = [p for package in PACKAGES for p in (ROOT / package).rglob("__init__.py")]
+    unsaid = [str(p.relative_to(ROOT)) for p in packages
+              if "import" not in (ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "")]
+    assert unsaid == []
+
+
+def test_the_pipeline_top_level_holds_a_handful_of_modules():
+    top = sorted(p.name for p in (ROOT / "pipeline").glob("*.py"))
+    assert top == ["__init__.py", "__main__.py", "errors.py", "failpoints.py", "stages.py"]

@@ -1,1 +1,1 @@
-"""Core (L2): a mail's bytes to a decision's inputs (classification, documents read by a profile, overrides); pure."""
+"""L2, a mail to a decision's inputs, pure: campaign, documents, overrides; may import parsers, rules."""

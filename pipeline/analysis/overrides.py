@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from rules.model import Finding
 from rules.registry import decide
 
-ACTIONS = ("waive", "set", "accept", "reject", "reprocess")
 # The verdict a decision leaves.
 DECISIONS = {"accept": "complete", "reject": "rejected"}
 # How `intake show` and the digest name each action.

@@ -1,1 +1,1 @@
-"""Jobs (L4): process, revise, send, remind, digest, run, serve, check; may import every layer below, never the CLI."""
+"""L4, the jobs: run, process, revise, send, remind, digest, serve, check; may import L0-L3."""

@@ -10,13 +10,13 @@ from typing import Iterator
 from parsers.reading import Reader
 from pipeline.analysis.analyse import analyse
 from pipeline.app.process import Processor
-from pipeline.app.runner import document_reader, settings_of
-from pipeline.app.sending import policy_of
+from pipeline.app.sending import policy_of, settings_of
 from pipeline.config.settings import Config
 from pipeline.sources.base import Incoming
 from pipeline.sources.fetch import ledger_row
 from pipeline.store.database import Database
 from pipeline.store.raw import RawStore
+from pipeline.workers.reader import document_reader
 
 
 def check_messages(paths: list[Path], config: Config, now: datetime) -> Iterator[dict[str, object]]:

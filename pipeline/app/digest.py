@@ -1,7 +1,8 @@
-"""The daily digest at the database edge: one named query per figure group, and queueing it.
+"""The daily digest: its figures read for one local day, composed, and queued.
 
-outbox/digest.py composes the mail from the plain figures read here. Days are local calendar
-days in [schedule] timezone; every function takes `now` or the day.
+outbox/digest.py composes the mail from the plain figures made here from the queries of
+pipeline/store/digest.py. Days are local calendar days in [schedule] timezone; every function
+takes `now` or the day.
 """
 from __future__ import annotations
 
@@ -13,49 +14,13 @@ from outbox.compose import one_line
 from outbox.digest import (XLSX, Attachment, CampaignDay, Digest, DigestFigures, MailboxEvent, MailboxHealth,
                            NewSubmission, build_digest, digest_subject)
 from pipeline.app.needs import needs_person
-from pipeline.app.runner import settings_of
-from pipeline.config.days import day_bounds, local_text, moment, on_day
+from pipeline.app.sending import settings_of
+from pipeline.config.days import day_bounds, local_text, moment
 from pipeline.config.settings import Config
+from pipeline.store import digest as queries
 from pipeline.store.database import Database
 from pipeline.store.outbox import Outbox
 from rules.profile import Profile
-
-
-def submission_counts(db: Database, bounds: tuple[str, str]) -> dict[str, dict]:
-    rows = db.query(
-        "select campaign, count(*) as total, sum(verdict = 'complete') as complete, "
-        "sum(verdict = 'deficient') as deficient, sum(verdict = 'late') as late, "
-        "sum(verdict = 'rejected') as rejected, "
-        f"sum({on_day('created_at')}) as received from submissions group by campaign",
-        {"start": bounds[0], "end": bounds[1]})
-    return {r["campaign"]: r for r in rows}
-
-
-def corrected_counts(db: Database, bounds: tuple[str, str]) -> dict[str, int]:
-    """Existing submissions that got a new version on the day."""
-    rows = db.query(
-        "select s.campaign, count(distinct v.submission_id) as n from versions v join "
-        f"submissions s on v.submission_id = s.id where v.number > 1 and {on_day('v.created_at')} "
-        "group by s.campaign", {"start": bounds[0], "end": bounds[1]})
-    return {r["campaign"]: r["n"] for r in rows}
-
-
-def duplicate_counts(db: Database, bounds: tuple[str, str]) -> dict[str, tuple[int, int]]:
-    """Mails recognised as the same content again: (on the day, ever), by campaign."""
-    rows = db.query(
-        f"select campaign, sum({on_day('fetched_at')}) as day, count(*) as total from messages "
-        "where verdict = 'duplicate' and campaign is not null group by campaign",
-        {"start": bounds[0], "end": bounds[1]})
-    return {r["campaign"]: (r["day"] or 0, r["total"]) for r in rows}
-
-
-def oldest_notices(db: Database) -> dict[str, str]:
-    """The earliest last-notice time among each campaign's deficient submissions (UTC)."""
-    rows = db.query(
-        "select s.campaign, min(datetime(o.created_at)) as at from submissions s join outbox o "
-        "on o.id = (select max(id) from outbox where submission_id = s.id and kind = 'deficiency') "
-        "where s.verdict = 'deficient' group by s.campaign")
-    return {r["campaign"]: r["at"] for r in rows}
 
 
 def _category(value: str | None) -> str:
@@ -67,23 +32,17 @@ def _category(value: str | None) -> str:
 
 def category_counts(db: Database) -> dict[str, tuple[tuple[str, int], ...]]:
     """Submissions by the category of their current version, most frequent first."""
-    rows = db.query(
-        "select s.campaign, f.value from submissions s join versions v on v.submission_id = s.id "
-        "and v.number = s.version left join fields f on f.version_id = v.id and f.key = 'category'")
     counters: dict[str, Counter] = {}
-    for row in rows:
+    for row in queries.current_categories(db):
         counters.setdefault(row["campaign"], Counter())[_category(row["value"])] += 1
     return {c: tuple(sorted(n.items(), key=lambda kv: (-kv[1], kv[0])))
             for c, n in counters.items()}
 
 
 def quota_counts(db: Database) -> dict[str, list[tuple[str, int]]]:
-    """Submissions per quota group, counted as rules/quota_exceeded counts them."""
-    rows = db.query(
-        "select campaign, quota_key, count(*) as n from submissions where quota_key is not null "
-        "and verdict in ('complete', 'deficient') group by campaign, quota_key order by quota_key")
+    """Submissions per quota group, counted as rules/checks/quota_exceeded.py counts them."""
     groups: dict[str, list[tuple[str, int]]] = {}
-    for row in rows:
+    for row in queries.quota_counts(db):
         groups.setdefault(row["campaign"], []).append((row["quota_key"], row["n"]))
     return groups
 
@@ -91,11 +50,8 @@ def quota_counts(db: Database) -> dict[str, list[tuple[str, int]]]:
 def quota_unknown(db: Database) -> dict[str, list[str]]:
     """Submissions counted in no quota group, as "reference unit": nothing told their province
     or park (or a part of the group, such as the category, is not marked yet)."""
-    rows = db.query(
-        "select campaign, reference, unit_name from submissions where quota_key is null "
-        "and verdict in ('complete', 'deficient') order by id")
     unknown: dict[str, list[str]] = {}
-    for row in rows:
+    for row in queries.quota_unknown(db):
         unknown.setdefault(row["campaign"], []).append(
             " ".join(filter(None, (row["reference"], row["unit_name"]))))
     return unknown
@@ -106,10 +62,8 @@ def arrival_counts(db: Database, day: date, zone: tzinfo,
     """New submissions per local day over the `days` days ending with `day`, by campaign."""
     first = day - timedelta(days=days - 1)
     start, end = day_bounds(first, zone)[0], day_bounds(day, zone)[1]
-    rows = db.query("select campaign, created_at from submissions where "
-                    "datetime(created_at) >= ? and datetime(created_at) < ?", [start, end])
     counts: dict[str, Counter] = {}
-    for row in rows:
+    for row in queries.arrivals(db, start, end):
         local = moment(row["created_at"]).astimezone(zone).date()
         counts.setdefault(row["campaign"], Counter())[local] += 1
     span = [first + timedelta(days=n) for n in range(days)]
@@ -125,8 +79,11 @@ def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
                   zone: tzinfo) -> tuple[CampaignDay, ...]:
     """Every campaign that has had a submission or a duplicate, enabled ones first."""
     bounds = day_bounds(day, zone)
-    counts, corrected = submission_counts(db, bounds), corrected_counts(db, bounds)
-    duplicates, oldest = duplicate_counts(db, bounds), oldest_notices(db)
+    counts = {r["campaign"]: r for r in queries.submission_counts(db, bounds)}
+    corrected = {r["campaign"]: r["n"] for r in queries.corrected_counts(db, bounds)}
+    duplicates = {r["campaign"]: (r["day"] or 0, r["total"])
+                  for r in queries.duplicate_counts(db, bounds)}
+    oldest = {r["campaign"]: r["at"] for r in queries.oldest_notices(db)}
     categories, quotas, unknown = category_counts(db), quota_counts(db), quota_unknown(db)
     arrivals = arrival_counts(db, day, zone)
     ids = [c for c in profiles if c in counts or c in duplicates]
@@ -155,11 +112,7 @@ def campaign_days(db: Database, profiles: dict[str, Profile], day: date,
 def new_submissions(db: Database, day: date, zone: tzinfo) -> tuple[NewSubmission, ...]:
     """Submissions first received on the day, with their current verdict and what still counts
     against them (error findings of the current version, not waived)."""
-    start, end = day_bounds(day, zone)
-    rows = db.query(
-        "select s.id, s.campaign, s.reference, s.unit_name, s.case_name, s.verdict, s.version "
-        f"from submissions s where {on_day('s.created_at')} order by s.id",
-        {"start": start, "end": end})
+    rows = queries.new_submissions(db, day_bounds(day, zone))
     return tuple(NewSubmission(r["campaign"], r["reference"], r["unit_name"] or "",
                                r["case_name"] or "", r["verdict"],
                                tuple(f["message"] for f in db.version_findings(r["id"], r["version"])
@@ -170,25 +123,15 @@ def new_submissions(db: Database, day: date, zone: tzinfo) -> tuple[NewSubmissio
 def mailbox_health(db: Database, config: Config, day: date,
                    zone: tzinfo) -> tuple[MailboxHealth, ...]:
     """Each mailbox up to the end of the day: last good poll, failures since, the day's warnings."""
-    start, end = day_bounds(day, zone)
     names = [s.name for s in config.sources if s.enabled]
-    for row in db.query("select distinct source from polls union select distinct source from "
-                        "events where source is not null order by 1"):
-        if row["source"] not in names:
-            names.append(row["source"])
-    return tuple(_health(db, name, start, end, zone) for name in names)
+    names += [name for name in queries.polled_sources(db) if name not in names]
+    return tuple(_health(db, name, day_bounds(day, zone), zone) for name in names)
 
 
-def _health(db: Database, source: str, start: str, end: str, zone: tzinfo) -> MailboxHealth:
-    last_ok = db.query("select max(datetime(finished_at)) as at from polls where source = ? "
-                       "and ok = 1 and datetime(started_at) < ?", [source, end])[0]["at"]
-    failures = db.query(
-        "select error_kind, error from polls where source = ? and ok = 0 and datetime(started_at)"
-        " < ? and (? is null or datetime(started_at) > ?) order by id desc",
-        [source, end, last_ok, last_ok])
-    events = db.query(f"select at, folder, kind, detail from events where source = :source "
-                      f"and {on_day('at')} order by id",
-                      {"source": source, "start": start, "end": end})
+def _health(db: Database, source: str, bounds: tuple[str, str], zone: tzinfo) -> MailboxHealth:
+    last_ok = queries.last_good_poll(db, source, bounds[1])
+    failures = queries.failed_polls(db, source, bounds[1], last_ok)
+    events = queries.mailbox_events(db, source, bounds)
     last_error = f"{failures[0]['error_kind'] or ''} {failures[0]['error'] or ''}".strip() \
         if failures else ""
     return MailboxHealth(source, local_text(last_ok, zone), len(failures), one_line(last_error, 300),
@@ -219,16 +162,14 @@ def summary_attachment(db: Database, config: Config, day: date) -> tuple[Attachm
     """The 汇总表 as it stands when the digest is made, once there is a submission."""
     from pipeline.exports.summary import summary_workbook  # openpyxl is loaded only when needed
 
-    if not db.query("select 1 from submissions limit 1"):
+    if not queries.has_submissions(db):
         return ()
     return (Attachment(f"汇总表-{day.isoformat()}.xlsx", summary_workbook(db, config), *XLSX),)
 
 
 def digest_in_outbox(db: Database, day: date) -> dict | None:
     """The digest of a day already queued (or sent), if any: its subject names the day."""
-    found = db.query("select id, status from outbox where kind = 'digest' and subject = ? "
-                     "order by id limit 1", [digest_subject(day)])
-    return found[0] if found else None
+    return queries.digest_in_outbox(db, digest_subject(day))
 
 
 def queue_digest(db: Database, config: Config, now: datetime,

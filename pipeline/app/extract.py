@@ -5,9 +5,9 @@ from pathlib import Path
 
 from parsers.model import Attachment
 from pipeline.analysis import documents as docs
-from pipeline.app.runner import document_reader
 from pipeline.config.settings import Config
 from pipeline.errors import ConfigError
+from pipeline.workers.reader import document_reader
 
 
 def extract_file(path: Path, config: Config, campaign: str | None) -> dict[str, object]:

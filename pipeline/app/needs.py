@@ -1,4 +1,4 @@
-"""The digest's "needs a person" groups: one named query per group, read for one local day."""
+"""The digest's "needs a person" groups, read for one local day (the queries: pipeline/store/digest.py)."""
 from __future__ import annotations
 
 from datetime import date, tzinfo
@@ -6,7 +6,8 @@ from datetime import date, tzinfo
 from outbox.compose import one_line
 from outbox.digest import Flag, NeedsPerson
 from pipeline.app.sending import reason_text
-from pipeline.config.days import day_bounds, on_day
+from pipeline.config.days import day_bounds
+from pipeline.store import digest as queries
 from pipeline.store.database import Database
 
 
@@ -17,40 +18,26 @@ def _flag(reference: str, subject: str | None, address: str | None, detail: str 
 
 def not_submissions(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
     """Inquiries, auto-replies, bounces and unrecognised mail fetched on the day."""
-    start, end = day_bounds(day, zone)
-    rows = db.query("select id, subject, sender, note from messages where verdict = "
-                    f"'not_submission' and {on_day('fetched_at')} order by id",
-                    {"start": start, "end": end})
+    rows = queries.not_submissions(db, day_bounds(day, zone))
     return tuple(_flag(f"#{r['id']}", r["subject"], r["sender"], r["note"]) for r in rows)
 
 
 def parked_messages(db: Database) -> tuple[Flag, ...]:
     """Every message parked now, whatever the day: it waits for a person until one acts."""
-    rows = db.query("select id, subject, sender, error from messages where status = 'parked' "
-                    "order by id")
     return tuple(_flag(f"#{r['id']}", r["subject"], r["sender"],
-                       ((r["error"] or "").strip().splitlines() or [""])[-1]) for r in rows)
+                       ((r["error"] or "").strip().splitlines() or [""])[-1])
+                 for r in queries.parked_messages(db))
 
 
 def findings_of_day(db: Database, day: date, zone: tzinfo, rule: str,
                     severity: str | None = None) -> tuple[Flag, ...]:
     """One rule's findings on the mail fetched on the day, with the case or the mail."""
-    start, end = day_bounds(day, zone)
-    rows = db.query(
-        "select m.id, m.subject, m.sender, s.reference, f.message from findings f "
-        "join messages m on f.message_row = m.id left join submissions s on m.submission_id = s.id "
-        f"where f.rule = :rule and (:severity is null or f.severity = :severity) and "
-        f"{on_day('m.fetched_at')} order by f.id",
-        {"rule": rule, "severity": severity, "start": start, "end": end})
+    rows = queries.findings_of_day(db, day_bounds(day, zone), rule, severity)
     return tuple(_flag(r["reference"] or f"#{r['id']}", r["subject"], r["sender"], r["message"])
                  for r in rows)
 
 
-def _outbox_flags(db: Database, where: str, params: dict, detail) -> tuple[Flag, ...]:
-    rows = db.query(
-        "select o.id, o.kind, o.status, o.to_addr, o.subject, o.error, o.code, o.attempts, "
-        "o.reason, o.bounce, s.reference from outbox o left join submissions s on "
-        f"o.submission_id = s.id where {where} order by o.id", params)
+def _outbox_flags(rows: list[dict], detail) -> tuple[Flag, ...]:
     return tuple(_flag(r["reference"] or f"{r['kind']} #{r['id']}", r["subject"], r["to_addr"],
                        detail(r)) for r in rows)
 
@@ -65,28 +52,24 @@ def _failure(row: dict) -> str:
 
 def failed_replies(db: Database) -> tuple[Flag, ...]:
     """Rows refused for good, bounced, or still being retried after an error."""
-    return _outbox_flags(db, "o.status in ('failed', 'bounced') or (o.status = 'queued' and "
-                         "o.error is not null)", {}, _failure)
+    return _outbox_flags(queries.failed_replies(db), _failure)
 
 
 def held_replies(db: Database) -> tuple[Flag, ...]:
     """Replies waiting in review mode, whatever the day."""
-    return _outbox_flags(db, "o.status = 'held'", {},
+    return _outbox_flags(queries.held_replies(db),
                          lambda r: f"待审核：intake outbox show {r['id']} / approve {r['id']}")
 
 
 def suppressed_replies(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
     """Replies of the day not sent on purpose, with the reason."""
-    start, end = day_bounds(day, zone)
-    return _outbox_flags(db, f"o.status = 'suppressed' and {on_day('o.created_at')}",
-                         {"start": start, "end": end}, lambda r: reason_text(r["reason"]))
+    return _outbox_flags(queries.suppressed_replies(db, day_bounds(day, zone)),
+                         lambda r: reason_text(r["reason"]))
 
 
 def ambiguous_replies(db: Database, day: date, zone: tzinfo) -> tuple[Flag, ...]:
     """Sends of the day whose first outcome was unknown: the applicant may have two copies."""
-    start, end = day_bounds(day, zone)
-    return _outbox_flags(db, f"o.ambiguous > 0 and {on_day('o.last_attempt_at')}",
-                         {"start": start, "end": end},
+    return _outbox_flags(queries.ambiguous_replies(db, day_bounds(day, zone)),
                          lambda r: "连接在邮件发出后中断，已按原编号重发，对方可能收到两封")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import make_msgid
 
-from outbox.compose import Answer, Reply, ReplySettings, build_reply, reply_subject
+from outbox.compose import REPLY_KINDS, Answer, Reply, ReplySettings, build_reply, reply_subject
 from outbox.loops import reply_address, reply_block
 from parsers.bounces import BounceReport
 from parsers.model import Document, ParsedMail
@@ -14,6 +14,7 @@ from pipeline import failpoints, stages
 from pipeline.analysis.analyse import Analysis
 from pipeline.analysis.overrides import Judged, correct, judge
 from pipeline.app.sending import ReplyPolicy, admit, reason_text
+from pipeline.store import submissions
 from pipeline.store.database import Database
 from pipeline.store.outbox import Outbox
 from pipeline.store.overrides import judged_rows, overrides_of
@@ -23,8 +24,6 @@ from rules.model import Finding, Submission
 from rules.profile import Profile
 from rules.registry import run_rules
 
-REPLY_KINDS = {"complete": "receipt", "deficient": "deficiency", "late": "late",
-               "rejected": "rejection"}
 log = logging.getLogger("intake")
 
 
@@ -164,9 +163,8 @@ class Processor:
         return f"；退回的是发往 {row['to_addr']} 的邮件（发件箱 #{row['id']}）：{detail}"
 
     def _reference_of(self, message_row: int) -> tuple[str | None, int | None]:
-        found = self.db.query("select s.reference, s.id from messages m join submissions s "
-                              "on m.submission_id = s.id where m.id = ?", [message_row])
-        return (found[0]["reference"], found[0]["id"]) if found else (None, None)
+        found = submissions.reference_of_message(self.db, message_row)
+        return (found["reference"], found["id"]) if found else (None, None)
 
     def _duplicate(self, message_row: int, analysis: Analysis,
                    original: tuple[str | None, int | None]) -> Outcome:
@@ -181,7 +179,7 @@ class Processor:
     def _submission(self, message_row: int, analysis: Analysis, now: datetime,
                     backlog: bool) -> Outcome:
         mail, profile = analysis.mail, self.profiles[analysis.match.campaign]
-        fresh = _submission_of(analysis, (), profile.id)
+        fresh = submission_of(analysis, (), profile.id)
         existing = self.db.submission_by_reply([mail.in_reply_to, *mail.references]) or \
             self.db.submission_by_case(profile.id, fresh.unit_name,
                                        str(fresh.fields.get("case_name") or ""))
@@ -191,7 +189,7 @@ class Processor:
             if existing else ()
         if existing and _same_files(old, analysis.documents):
             return self._duplicate(message_row, analysis, (existing["reference"], existing["id"]))
-        submission = _submission_of(analysis, old, profile.id)
+        submission = submission_of(analysis, old, profile.id)
         decision = self.judge(profile, submission, existing, now,
                               _silence(profile, submission, backlog))
         return self._save(message_row, analysis, profile, decision, now)
@@ -290,7 +288,7 @@ def _same_files(old: tuple[Document, ...], new: tuple[Document, ...]) -> bool:
     return bool(new) and {d.sha256 for d in new} <= {d.sha256 for d in old}
 
 
-def _submission_of(analysis: Analysis, old: tuple[Document, ...], campaign: str) -> Submission:
+def submission_of(analysis: Analysis, old: tuple[Document, ...], campaign: str) -> Submission:
     mail = analysis.mail
     documents = merge_documents(old, analysis.documents)
     form = latest_form(documents)

@@ -1,7 +1,7 @@
-"""补正提醒 at the database edge: who is due a reminder now, and the outbox rows that record them.
+"""补正提醒: who is due a reminder now, and the outbox rows that record them.
 
 outbox/reminders.py decides and composes; this reads the notices and reminders already sent
-and queues what is due. Every function takes `now`; days are local days in [schedule] timezone.
+(pipeline/store/reminders.py) and queues what is due. Every function takes `now`; days are local days in [schedule] timezone.
 """
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import datetime
 
 from outbox.reminders import (Pending, Reminder, ReminderLetter, ReminderSettings, build_reminder,
                               due_reminders, reminder_due)
-from pipeline.app.runner import settings_of
-from pipeline.app.sending import admit, policy_of
+from pipeline.app.sending import admit, policy_of, settings_of
 from pipeline.config.days import moment
 from pipeline.config.settings import Config
+from pipeline.store import reminders as queries
 from pipeline.store.database import Database
 from pipeline.store.outbox import Outbox
 from rules.profile import Profile
@@ -25,37 +25,12 @@ def reminder_settings(config: Config) -> ReminderSettings:
                             end=r.end, zone=config.schedule.zone)
 
 
-def last_notices(db: Database) -> list[dict]:
-    """Each submission's latest deficiency notice, when it has been sent.
-
-    A notice still queued (or failing) is not "the last notice" yet: the applicant has not
-    had it, and the older one it replaces must not set the clock either.
-    """
-    return db.query(
-        "select s.id as submission_id, s.campaign, s.reference, s.unit_name, s.case_name, "
-        "s.verdict, o.subject, o.message_id, o.to_addr, o.created_at from submissions s "
-        "join outbox o on o.id = (select max(id) from outbox where submission_id = s.id "
-        "and kind = 'deficiency') where o.status = 'sent' order by s.id")
-
-
 def reminder_times(db: Database) -> dict[int, tuple[datetime, ...]]:
-    """Every reminder queued, by submission: the outbox rows are the record."""
+    """Every reminder queued, by submission."""
     times: dict[int, list[datetime]] = {}
-    for row in db.query("select submission_id, created_at from outbox where kind = 'reminder' "
-                        "order by id"):
+    for row in queries.reminders_queued(db):
         times.setdefault(row["submission_id"], []).append(moment(row["created_at"]))
     return {k: tuple(v) for k, v in times.items()}
-
-
-def missing_items(db: Database, submission_id: int) -> tuple[str, ...]:
-    """The error findings of the submission's current version, as the notice worded them."""
-    rows = db.query(
-        "select f.message from findings f join versions v on f.version_id = v.id "
-        "where v.submission_id = ? and v.number = (select max(number) from versions "
-        "where submission_id = ?) and f.severity = 'error' and f.rule != 'deadline_passed' "
-        "and f.waived_by is null "
-        "order by f.id", [submission_id, submission_id])
-    return tuple(r["message"] for r in rows)
 
 
 def _pending(notice: dict, profile: Profile, reminded: tuple[datetime, ...]) -> Pending:
@@ -71,7 +46,7 @@ def _letter(db: Database, notice: dict, profile: Profile, kind: str,
         case_name=notice["case_name"] or "", notice_subject=notice["subject"] or "",
         notice_message_id=notice["message_id"], to=notice["to_addr"],
         notice_day=moment(notice["created_at"]).astimezone(settings.zone).date(),
-        missing=missing_items(db, notice["submission_id"]), deadline=profile.deadline)
+        missing=queries.missing_items(db, notice["submission_id"]), deadline=profile.deadline)
 
 
 def plan_reminders(db: Database, config: Config, now: datetime,
@@ -81,7 +56,7 @@ def plan_reminders(db: Database, config: Config, now: datetime,
     Submissions of campaigns that are not enabled get none: intake no longer serves them.
     """
     settings, profiles, reminded = reminder_settings(config), config.profiles(), reminder_times(db)
-    notices = {n["submission_id"]: n for n in last_notices(db) if n["campaign"] in profiles}
+    notices = {n["submission_id"]: n for n in queries.last_notices(db) if n["campaign"] in profiles}
     pending = [_pending(n, profiles[n["campaign"]], reminded.get(k, ()))
                for k, n in notices.items()]
     if any_hour:

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from outbox.compose import Answer, build_reply
+from outbox.compose import REPLY_KINDS, Answer, build_reply
 from outbox.loops import reply_address
 from parsers.errors import UnreadableMail
 from parsers.largelink import find_large_links
@@ -20,11 +20,11 @@ from parsers.mail import parse_mail
 from parsers.model import ParsedMail
 from pipeline.analysis.analyse import Analysis
 from pipeline.analysis.classify import by_form, match_subject
-from pipeline.app.process import REPLY_KINDS, Decision, Processor, _submission_of
-from pipeline.app.runner import settings_of
-from pipeline.app.sending import policy_of
+from pipeline.app.process import Decision, Processor, submission_of
+from pipeline.app.sending import policy_of, settings_of
 from pipeline.config.settings import Config
 from pipeline.errors import IntakeError
+from pipeline.store import submissions
 from pipeline.store.database import Database
 from pipeline.store.overrides import judged_rows, record_override
 from pipeline.store.records import document_from_row
@@ -99,24 +99,19 @@ class Reviser:
         return replace(revision, override_id=override_id, reply_id=reply_id, reply_status=status)
 
     def current(self, reference: str) -> Current:
-        found = self.db.query("select * from submissions where reference = ?", [reference])
-        if not found:
+        row = submissions.by_reference(self.db, reference)
+        if row is None:
             raise OverrideError(f"no submission {reference!r} (a reference such as "
                                 "GPIPC-2024-P-0001; `intake list` shows them)")
-        row = found[0]
         profile = self.profiles.get(row["campaign"])
         if profile is None:
             raise OverrideError(f"{reference}: campaign {row['campaign']!r} is not enabled in "
                                 "the config, so its rules cannot run")
-        version = self.db.query("select v.*, m.raw_path from versions v join messages m on "
-                                "v.message_row = m.id where v.submission_id = ? and v.number = ?",
-                                [row["id"], row["version"]])[0]
+        version = submissions.version_with_mail(self.db, row["id"], row["version"])
         mail = _read_mail(Path(version["raw_path"]), reference)
         documents = tuple(document_from_row(r) for r in self.db.version_documents(row["id"]))
-        submission = _submission_of(_analysis(mail, profile), documents, profile.id)
-        findings = tuple(self.db.query("select rule, field, severity, message, waived_by from "
-                                       "findings where version_id = ? order by id",
-                                       [version["id"]]))
+        submission = submission_of(_analysis(mail, profile), documents, profile.id)
+        findings = tuple(submissions.findings_of_version(self.db, version["id"]))
         return Current(row, version, profile, mail, submission, findings)
 
     def _rerun(self, current: Current, before: tuple[Finding, ...],
@@ -130,17 +125,11 @@ class Reviser:
         return Revision(row["reference"], row["verdict"], decision.verdict, after, closed), decision
 
     def _save(self, current: Current, decision: Decision, now: datetime) -> None:
-        version_id, stamp = current.version["id"], now.isoformat()
-        self.db.execute("delete from findings where version_id = ?", [version_id])
-        self.db.save_findings(current.version["message_row"], version_id,
-                              judged_rows(decision.judged))
-        self.db.execute("delete from fields where version_id = ?", [version_id])
-        self.db.insert_fields(version_id, decision.submission.fields)
-        self.db.update("versions", version_id, {"verdict": decision.verdict})
-        self.db.update("submissions", current.row["id"], {
-            "verdict": decision.verdict, "unit_name": decision.unit_name,
-            "case_name": str(decision.submission.fields.get("case_name") or ""),
-            "quota_key": decision.quota_key, "updated_at": stamp})
+        submissions.rejudge(self.db, current.version, judged_rows(decision.judged),
+                            decision.submission.fields, decision.verdict, {
+                                "id": current.row["id"], "unit_name": decision.unit_name,
+                                "case_name": str(decision.submission.fields.get("case_name") or ""),
+                                "quota_key": decision.quota_key, "updated_at": now.isoformat()})
 
     def _notify(self, current: Current, decision: Decision, now: datetime,
                 by: str) -> tuple[int, str]:
@@ -169,12 +158,8 @@ class Reviser:
 def told_before(db: Database, submission_id: int) -> tuple[Finding, ...]:
     """The findings that counted when the applicant was last answered: those before the first
     decision made since that answer (this command's decision at the latest)."""
-    found = db.query(
-        "select before from overrides where submission_id = :id and datetime(at) >= coalesce(("
-        "select max(datetime(created_at)) from outbox where submission_id = :id and kind in "
-        f"({', '.join(repr(k) for k in REPLY_KINDS.values())})), '') order by id limit 1",
-        {"id": submission_id})
-    return tuple(Finding(**f) for f in json.loads(found[0]["before"])) if found else ()
+    found = submissions.first_decision_since_answer(db, submission_id, tuple(REPLY_KINDS.values()))
+    return tuple(Finding(**f) for f in json.loads(found["before"])) if found else ()
 
 
 def _analysis(mail: ParsedMail, profile: Profile) -> Analysis:

@@ -1,38 +1,36 @@
 """One pass of the pipeline: fetch into the raw store and ledger, process what is pending, send."""
 from __future__ import annotations
 
-import fcntl
 import itertools
 import logging
-import os
 import re
 import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Callable
 
-from outbox.compose import ReplySettings
-from outbox.spool import Sender
+from outbox.sender import Sender
 from parsers.errors import UnreadableMail
 from parsers.mail import parse_mail
 from parsers.office import Converter
 from parsers.reading import legacy_files
 from pipeline import failpoints, stages
 from pipeline.analysis.analyse import Prepared, analysed, prepare
+from pipeline.app.clock import utc_now
 from pipeline.app.process import Outcome, Processor
-from pipeline.app.sending import DrainReport, drain, open_sender, policy_of
+from pipeline.app.sending import DrainReport, drain, open_sender, policy_of, settings_of
 from pipeline.config.settings import Config
-from pipeline.errors import AlreadyRunning, MailboxError
+from pipeline.errors import MailboxError
 from pipeline.sources.base import Source
 from pipeline.sources.chooser import open_source
 from pipeline.sources.fetch import Fetcher
 from pipeline.store.database import Database, MessageRow
+from pipeline.store.lock import RunLock
 from pipeline.store.outbox import Outbox
 from pipeline.store.raw import RawStore
-from pipeline.workers.reader import IsolatedReader
+from pipeline.workers.reader import document_reader
 from rules.profile import Profile
 
 log = logging.getLogger("intake")
@@ -60,14 +58,6 @@ class PollResult:
         return self.error is None
 
 
-def settings_of(config: Config) -> ReplySettings:
-    replies = config.replies
-    return ReplySettings(from_addr=replies.from_addr, from_name=replies.from_name,
-                         domain=replies.domain, secretariat_name=config.secretariat_name,
-                         secretariat_contact=config.secretariat_contact,
-                         templates=replies.templates)
-
-
 # A poll that loses its connection reconnects this many times, waiting 2 s, 4 s, ... between.
 RECONNECTS = 3
 BACKOFF = 2.0
@@ -75,36 +65,6 @@ BACKOFF = 2.0
 # How an OLE2 (.doc, .wps) or RTF attachment begins once base64-encoded: after its part's
 # headers and the blank line. One pass of a regular expression over the mail.
 _LEGACY_HINT = re.compile(rb"\n\r?\n(?:0M8R4KGxGuE|e1xydGY)")
-
-
-def document_reader(config: Config) -> IsolatedReader:
-    """Parsers in a limited child process; legacy Word converted by LibreOffice, cached."""
-    converter = Converter(config.cache / "converted", timeout=config.convert_timeout)
-    return IsolatedReader(config.limits, converter, config.workers)
-
-
-class RunLock:
-    """One intake process per database: a second run refuses to start."""
-
-    def __init__(self, database: Path):
-        database.parent.mkdir(parents=True, exist_ok=True)
-        self.path = database.with_name(database.name + ".lock")
-        self.handle = None
-
-    def __enter__(self) -> RunLock:
-        self.handle = open(self.path, "w")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.handle.close()
-            raise AlreadyRunning(f"another intake process is using {self.path.with_suffix('')}")
-        self.handle.write(str(os.getpid()))
-        self.handle.flush()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handle:
-            self.handle.close()
 
 
 class Pipeline:
@@ -384,10 +344,6 @@ def _raised(prepared: Prepared | Exception | None) -> Prepared | None:
     if isinstance(prepared, Exception):
         raise prepared
     return prepared
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def run(config: Config, clock: Callable[[], datetime] = utc_now) -> RunReport:

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
 
+from outbox.compose import ReplySettings
 from outbox.loops import REASONS, Ours
-from outbox.spool import Sender, SpoolSender
+from outbox.sender import Sender
+from outbox.spool import SpoolSender
 from pipeline import failpoints
 from pipeline.config.settings import Config
 from pipeline.errors import SendError
@@ -54,6 +56,14 @@ class ReplyPolicy:
     ours: Ours
     mode: str = "send"
     per_sender_daily: int = 5
+
+
+def settings_of(config: Config) -> ReplySettings:
+    replies = config.replies
+    return ReplySettings(from_addr=replies.from_addr, from_name=replies.from_name,
+                         domain=replies.domain, secretariat_name=config.secretariat_name,
+                         secretariat_contact=config.secretariat_contact,
+                         templates=replies.templates)
 
 
 def policy_of(config: Config) -> ReplyPolicy:

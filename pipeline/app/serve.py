@@ -21,10 +21,11 @@ from datetime import timedelta, timezone
 from typing import Callable, Protocol
 from zoneinfo import ZoneInfo
 
-from outbox.spool import Sender
-from pipeline.app.runner import Pipeline, RunLock, RunReport
+from outbox.sender import Sender
+from pipeline.app.runner import Pipeline, RunReport
 from pipeline.config.settings import Config
 from pipeline.store.database import Database
+from pipeline.store.lock import RunLock
 
 log = logging.getLogger("intake")
 

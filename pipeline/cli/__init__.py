@@ -1,1 +1,1 @@
-"""Ways in (L5): the `intake` command, one module per command group; a thin layer over the jobs."""
+"""L5, the `intake` command, one module per command group; may import every layer."""

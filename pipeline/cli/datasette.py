@@ -149,8 +149,7 @@ def _tables(path: Path) -> list[str]:
     """The database's tables, after bringing its schema up to date as every command does."""
     db = Database(path)
     try:
-        return [row["name"] for row in db.query(
-            "select name from sqlite_master where type = 'table' order by name")]
+        return db.table_names()
     finally:
         db.close()
 

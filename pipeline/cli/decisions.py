@@ -10,8 +10,8 @@ from typing import Callable
 import click
 
 from pipeline.analysis.overrides import dumps
+from pipeline.app.clock import utc_now
 from pipeline.app.revise import Current, OverrideError, Reviser, Revision
-from pipeline.app.runner import utc_now
 from pipeline.cli.options import by_option, config_option, who
 from pipeline.cli.views import open_db
 from pipeline.config.settings import load_config

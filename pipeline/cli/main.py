@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from pipeline.app.runner import run, utc_now
+from pipeline.app.clock import utc_now
+from pipeline.app.runner import run
 from pipeline.cli import views
 from pipeline.cli.browse import browse_command
 from pipeline.cli.decisions import COMMANDS as OVERRIDE_COMMANDS

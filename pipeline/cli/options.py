@@ -1,11 +1,15 @@
-"""Options every command module shares (cli.py, outboxcli.py, overridecli.py)."""
+"""What every command module shares: the --config and --by options, and the console."""
 from __future__ import annotations
 
 import getpass
 
 import click
+from rich.console import Console
 
 from pipeline.config.settings import Config
+
+# Wider than any table: piped into grep or a log, each table row stays on one line.
+UNBOUNDED = 10_000
 
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
                              help="config.toml to use (default: $INTAKE_CONFIG, else ./config.toml)")
@@ -17,3 +21,12 @@ by_option = click.option("--by", help="Who decided, recorded with the decision (
 def who(config: Config, by: str | None) -> str:
     """The person a decision is recorded under: --by, the config's operator, the login."""
     return by or config.secretariat_operator or getpass.getuser()
+
+
+def cli_console() -> Console:
+    """The console commands print to: as wide as the terminal, or unbounded when the output is
+    no terminal (rich's test, which FORCE_COLOR and TTY_COMPATIBLE=1 override)."""
+    console = Console()
+    if not console.is_terminal:
+        console.width = UNBOUNDED
+    return console

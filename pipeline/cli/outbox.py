@@ -5,19 +5,20 @@ import email
 from email import policy
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from pipeline.app.runner import Pipeline, RunLock, utc_now
+from pipeline.app.runner import Pipeline
+from pipeline.app.clock import utc_now
+from pipeline.store.lock import RunLock
 from pipeline.app.sending import reason_text
-from pipeline.cli.options import by_option, config_option, who
-from pipeline.cli.views import open_db
+from pipeline.cli.options import by_option, cli_console, config_option, who
+from pipeline.cli.views import id_column, open_db, print_table, text_column
 from pipeline.config.settings import Config, load_config
 from pipeline.errors import AlreadyRunning
 from pipeline.store.database import Database
 from pipeline.store.outbox import STATES, Outbox
 
-console = Console()
+console = cli_console()
 
 
 @click.group("outbox")
@@ -32,15 +33,23 @@ def list_command(config_path: str | None, status: str | None) -> None:
     """Every outbox row, oldest first: state, kind, recipient, subject, and why."""
     with open_db(load_config(config_path)) as db:
         rows = Outbox(db).listing(status)
+    cells = [_listing_cells(r) for r in rows]
     table = Table(title=f"outbox ({len(rows)})")
-    for column in ("id", "status", "kind", "reference", "to", "subject", "tries", "why"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        why = reason_text(r["reason"]) if r["reason"] else (r["error"] or "")
-        tries = f"{r['attempts']}" + (f" ({r['ambiguous']} ambiguous)" if r["ambiguous"] else "")
-        table.add_row(str(r["id"]), r["status"], r["kind"], r["reference"] or "", r["to_addr"],
-                      r["subject"] or "", tries, why)
-    console.print(table)
+    for index, column in enumerate(("id", "status", "kind", "reference", "to")):
+        id_column(table, column, (c[index] for c in cells))
+    text_column(table, "subject")
+    id_column(table, "tries", (c[6] for c in cells))
+    text_column(table, "why")
+    for row_cells in cells:
+        table.add_row(*row_cells)
+    print_table(console, table)
+
+
+def _listing_cells(r: dict) -> tuple[str, ...]:
+    why = reason_text(r["reason"]) if r["reason"] else (r["error"] or "")
+    tries = f"{r['attempts']}" + (f" ({r['ambiguous']} ambiguous)" if r["ambiguous"] else "")
+    return (str(r["id"]), r["status"], r["kind"], r["reference"] or "", r["to_addr"] or "",
+            r["subject"] or "", tries, why)
 
 
 @outbox_group.command("show")

@@ -8,7 +8,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from pipeline.analysis.overrides import ACTION_NAMES
+from pipeline.store import views as store
 from pipeline.store.database import Database
+from pipeline.store.submissions import findings_of_version
 from rules.vocabulary import KIND_NAMES, field_name
 
 
@@ -19,9 +21,7 @@ def print_submission(console: Console, db: Database, sub: dict) -> None:
         f"[bold]{sub['verdict']}[/bold] ({sub['version']} version(s); first received "
         f"{sub['created_at']}, last changed {sub['updated_at']})")
     earlier: dict[str, str] = {}
-    for version in db.query(
-            "select v.*, m.subject, m.sender, m.received_at from versions v left join messages m "
-            "on v.message_row = m.id where v.submission_id = ? order by v.number", [sub["id"]]):
+    for version in store.versions(db, sub["id"]):
         earlier = _print_version(console, db, version, earlier)
     _print_overrides(console, db, sub["id"])
     _print_replies(console, db, sub["id"])
@@ -35,18 +35,16 @@ def _print_version(console: Console, db: Database, version: dict,
         f"#{version['message_row']} from {escape(version['sender'] or '')} at "
         f"{version['received_at'] or version['created_at']}: {escape(version['subject'] or '')}")
     say("  documents")
-    for doc in db.query("select * from documents where version_id = ? order by id",
-                        [version["id"]]):
+    for doc in store.documents(db, version["id"]):
         say(f"    {escape(doc['name'])} — {KIND_NAMES.get(doc['kind'], doc['kind'])}, "
             f"{doc['format']}, {doc['size']} B")
-    fields = {r["key"]: r["value"] for r in db.query(
-        "select key, value from fields where version_id = ? order by id", [version["id"]])}
+    fields = {r["key"]: r["value"] for r in store.fields(db, version["id"])}
     changed = {k: v for k, v in fields.items() if earlier.get(k) != v}
     say("  fields" if not earlier else "  fields changed from the version before")
     for key, value in changed.items():
         say(f"    {field_name(key)} ({key}): {escape(str(json.loads(value)))}")
     say("  findings")
-    for f in db.query("select * from findings where version_id = ? order by id", [version["id"]]):
+    for f in findings_of_version(db, version["id"]):
         waived = f" [dim](waived by override #{f['waived_by']})[/dim]" if f["waived_by"] else ""
         say(f"    {f['severity']}: {f['rule']} {escape(f['field'] or '')} — "
             f"{escape(f['message'])}{waived}")
@@ -54,7 +52,7 @@ def _print_version(console: Console, db: Database, version: dict,
 
 
 def _print_overrides(console: Console, db: Database, submission_id: int) -> None:
-    rows = db.query("select * from overrides where submission_id = ? order by id", [submission_id])
+    rows = store.overrides(db, submission_id)
     if not rows:
         return
     console.print("[bold]decisions by people[/bold]")
@@ -68,8 +66,7 @@ def _print_overrides(console: Console, db: Database, submission_id: int) -> None
 
 def _print_replies(console: Console, db: Database, submission_id: int) -> None:
     console.print("[bold]replies[/bold]")
-    for reply in db.query("select id, kind, to_addr, subject, status, created_at, sent_at "
-                          "from outbox where submission_id = ? order by id", [submission_id]):
+    for reply in store.replies(db, submission_id):
         when = reply["sent_at"] or reply["created_at"]
         console.print(f"  #{reply['id']} {reply['status']}: {reply['kind']} to "
                       f"{escape(reply['to_addr'] or '')} at {when} — {escape(reply['subject'])}")

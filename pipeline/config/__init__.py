@@ -1,1 +1,1 @@
-"""Core (L2): config.toml read into typed settings, every key checked; imports parsers and rules only."""
+"""L2, config.toml to typed settings, every key checked; may import parsers and rules."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from pipeline.config.sources import ScheduleConfig
+from pipeline.config.values import whole_number
 from pipeline.errors import ConfigError
 
 
@@ -27,14 +28,6 @@ class DigestConfig:
     to: tuple[str, ...] = ()
 
 
-def _count(table: dict, key: str, default: int, least: int) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ConfigError(f"[reminders] {key} must be a whole number of at least {least}, "
-                          f"not {value!r}")
-    return value
-
-
 def _hours(value: object) -> tuple[time, time]:
     match = re.fullmatch(r"\s*([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)\s*",
                          str(value))
@@ -54,9 +47,10 @@ def parse_reminders(table: dict, schedule: ScheduleConfig) -> RemindersConfig:
         raise ConfigError(f"[schedule] reminders = \"{schedule.reminders:%H:%M}\" is outside "
                           f"[reminders] quiet_hours ({start:%H:%M}-{end:%H:%M}): no reminder "
                           "would ever go out")
-    return RemindersConfig(after_days=_count(table, "after_days", 3, 1),
-                           max=_count(table, "max", 2, 0),
-                           before_deadline_days=_count(table, "before_deadline_days", 2, 0),
+    where = "[reminders]"
+    return RemindersConfig(after_days=whole_number(table, "after_days", 3, 1, where),
+                           max=whole_number(table, "max", 2, 0, where),
+                           before_deadline_days=whole_number(table, "before_deadline_days", 2, 0, where),
                            start=start, end=end)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from parsers.addresses import is_address
 from pipeline.config.credentials import check_secret_file, check_secret_source, read_secret
-from pipeline.config.sources import choice_of, positive, tls_and_port
+from pipeline.config.sources import tls_and_port
+from pipeline.config.values import choice_of, positive, whole_number
 from pipeline.errors import ConfigError
 
 SENDERS = ("spool", "smtp")
@@ -58,13 +59,6 @@ class RepliesConfig:
         return frozenset(a.lower() for a in (self.from_addr, *self.aliases))
 
 
-def _count(table: dict, key: str, default: int, where: str) -> int:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where}: {key} must be a whole number of at least 1, not {value!r}")
-    return value
-
-
 def parse_replies(table: dict, smtp: dict, base: Path) -> RepliesConfig:
     where = "[replies]"
     sender = choice_of(table, "sender", SENDERS, "spool", where)
@@ -86,8 +80,8 @@ def parse_replies(table: dict, smtp: dict, base: Path) -> RepliesConfig:
         sender=sender, spool=base / table.get("spool", "var/outbox"), from_addr=from_addr,
         from_name=from_name, domain=domain, mode=choice_of(table, "mode", MODES, "review", where),
         aliases=tuple(aliases), templates=base / templates if templates else None,
-        per_sender_daily=_count(table, "per_sender_daily", 5, where),
-        global_hourly=_count(table, "global_hourly", 200, where),
+        per_sender_daily=whole_number(table, "per_sender_daily", 5, 1, where),
+        global_hourly=whole_number(table, "global_hourly", 200, 1, where),
         give_up_hours=positive(table, "give_up_hours", 48, where),
         smtp=parse_smtp(smtp, base) if smtp else None)
 

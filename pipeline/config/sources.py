@@ -8,13 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipeline.config.credentials import check_secret_file, check_secret_source, read_secret
+from pipeline.config.values import choice_of, positive
 from pipeline.errors import ConfigError, MailboxError, SecretError
+from rules.vocabulary import RULE_VERDICTS
 
 SOURCE_TYPES = ("maildir", "folder", "imap")
 TLS_MODES = ("implicit", "starttls", "none")
 BACKLOG_MODES = ("record", "reply")
-# Verdicts a processed mail can be filed under (campaigns.md); parked mail is never moved.
-FILED_VERDICTS = ("complete", "deficient", "late", "duplicate", "not_submission")
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
@@ -73,20 +73,6 @@ class ScheduleConfig:
         return ZoneInfo(self.timezone)
 
 
-def choice_of(table: dict, key: str, choices: tuple[str, ...], default: str, where: str) -> str:
-    value = table.get(key, default)
-    if value not in choices:
-        raise ConfigError(f"{where}: {key} must be one of {choices}, not {value!r}")
-    return value
-
-
-def positive(table: dict, key: str, default: float, where: str) -> float:
-    value = table.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{where}: {key} must be a positive number, not {value!r}")
-    return float(value)
-
-
 def parse_source(table: dict, base: Path) -> SourceConfig:
     name = table.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[\w.-]+", name):
@@ -143,9 +129,9 @@ def _keyword(value: str, where: str) -> str:
 
 
 def _check_move(move: dict[str, str], folders: tuple[str, ...], where: str) -> None:
-    unknown = set(move) - set(FILED_VERDICTS)
+    unknown = set(move) - set(RULE_VERDICTS)
     if unknown:
-        raise ConfigError(f"{where}: move keys must be verdicts {FILED_VERDICTS}, not {sorted(unknown)}")
+        raise ConfigError(f"{where}: move keys must be verdicts {RULE_VERDICTS}, not {sorted(unknown)}")
     watched = set(move.values()) & set(folders)
     if watched:
         raise ConfigError(f"{where}: mail cannot be moved into a watched folder: {sorted(watched)}")

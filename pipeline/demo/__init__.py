@@ -1,1 +1,1 @@
-"""Ways in (L5): `intake demo` and the sample submissions it generates for every campaign."""
+"""L5, `intake demo` and its sample generator; may import every layer."""

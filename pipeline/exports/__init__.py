@@ -1,1 +1,1 @@
-"""Core (L2): the 汇总表, the review folder and the names and sheets they are made of."""
+"""L2, the 汇总表 and the review folder; may import parsers, rules and the store."""

@@ -15,16 +15,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from parsers.model import Document
 from parsers.office import Converter
 from pipeline.config.settings import Config
 from pipeline.exports.originals import find_originals
 from pipeline.exports.reviewnames import NamedDocument, base_name, document_names, folder_name, suffix_of
-from pipeline.exports.summary import campaign_ids, cell_value, current_fields, known_profiles
+from pipeline.exports.summary import campaign_ids, cell_value, known_profiles
 from pipeline.exports.workbook import Sheet, write_workbook
 from pipeline.store.database import Database
+from pipeline.store.exports import current_documents, current_fields, submissions_of
 from pipeline.store.raw import write_durably
-from pipeline.store.records import document_from_row
 from rules.vocabulary import KIND_NAMES, VERDICT_NAMES
 
 MANIFEST, INDEX = ".intake-materials.json", "index.xlsx"
@@ -127,13 +126,6 @@ class FileRow:
     note: str
 
 
-def current_documents(db: Database, submission_id: int) -> list[Document]:
-    rows = db.query("select d.* from documents d join versions v on d.version_id = v.id join "
-                    "submissions s on v.submission_id = s.id and v.number = s.version "
-                    "where s.id = ? order by d.id", [submission_id])
-    return [document_from_row(r) for r in rows]
-
-
 def document_files(named: NamedDocument, data: bytes, converter: Converter,
                    report: MaterialsReport, reference: str) -> dict[str, bytes]:
     """The file (or the .docx and its original) a document becomes."""
@@ -229,8 +221,7 @@ def _write_index(out_dir: Path, sheets: list[Sheet], manifest: dict) -> None:
 
 
 def selected(db: Database, campaign: str, verdicts: Sequence[str] | None) -> list[dict]:
-    rows = db.query("select * from submissions where campaign = ? order by id", [campaign])
-    return [r for r in rows if not verdicts or r["verdict"] in verdicts]
+    return [r for r in submissions_of(db, campaign) if not verdicts or r["verdict"] in verdicts]
 
 
 def export_materials(db: Database, config: Config, campaign: str, out_dir: Path,

@@ -17,6 +17,7 @@ from parsers.mail import parse_mail
 from parsers.model import Attachment
 from pipeline.config.settings import Config
 from pipeline.store.database import Database
+from pipeline.store.exports import version_mails
 from pipeline.store.raw import RawStore
 from pipeline.workers.reader import IsolatedReader
 
@@ -36,13 +37,6 @@ class Found:
         if self.problems:
             return "；".join(self.problems)
         return f"在该案例各版本的原始邮件中找不到此文件（sha256 {sha256[:12]}）"
-
-
-def version_mails(db: Database, submission_id: int) -> list[dict]:
-    """The mail of each version, newest first: sha256 and the path the ledger recorded."""
-    return db.query("select v.number, m.sha256, m.raw_path from versions v join messages m on "
-                    "m.id = v.message_row where v.submission_id = ? order by v.number desc",
-                    [submission_id])
 
 
 def _raw_bytes(store: RawStore, mail: dict) -> bytes | None:

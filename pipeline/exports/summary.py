@@ -1,7 +1,7 @@
 """The 汇总表: one row per submission, one sheet per campaign, and a sheet of findings.
 
-Read from the database here, written by pipeline/exports/workbook.py. `intake export xlsx` saves it;
-the daily digest attaches it.
+Read through pipeline/store/exports.py, written by pipeline/exports/workbook.py. `intake export
+xlsx` saves it; the daily digest attaches it.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pipeline.config.settings import Config
 from pipeline.errors import ConfigError
 from pipeline.exports.workbook import Sheet, Value, write_workbook
 from pipeline.store.database import Database
+from pipeline.store.exports import (current_fields, current_findings, stored_campaigns,
+                                    submissions_with_arrivals)
 from rules.profile import Profile, load_profiles
 from rules.vocabulary import FIELD_KEYS, KIND_NAMES, VERDICT_NAMES, field_name
 
@@ -39,7 +41,7 @@ def campaign_ids(db: Database, config: Config, campaign: str | None) -> list[str
     """The campaigns to export: the one asked for (which must exist), else every campaign with
     a submission, enabled ones first."""
     profiles = known_profiles(config)
-    stored = [r["campaign"] for r in db.query("select distinct campaign from submissions")]
+    stored = stored_campaigns(db)
     if campaign is not None:
         if campaign not in profiles and campaign not in stored:
             raise ConfigError(f"no campaign {campaign!r}; known: {', '.join(profiles)}")
@@ -75,45 +77,6 @@ def cell_value(value: object, kind: str = "text") -> Value:
     return json.dumps(value, ensure_ascii=False)
 
 
-# ---- queries --------------------------------------------------------------------------
-
-_CURRENT = "v.submission_id = s.id and v.number = s.version"
-
-
-def submission_rows(db: Database, campaign: str) -> list[dict]:
-    """A campaign's submissions with their current version, first and latest arrival, and
-    version count."""
-    return db.query(
-        "select s.*, v.id as version_id, (select count(*) from versions where submission_id = "
-        "s.id) as versions, (select m.received_at from versions f join messages m on "
-        "m.id = f.message_row where f.submission_id = s.id order by f.number limit 1) as first_at, "
-        "m.received_at as latest_at from submissions s "
-        f"left join versions v on {_CURRENT} left join messages m on m.id = v.message_row "
-        "where s.campaign = ? order by s.id", [campaign])
-
-
-def current_fields(db: Database, campaign: str) -> dict[int, dict[str, object]]:
-    """Field values of each submission's current version, by submission id."""
-    rows = db.query("select s.id, f.key, f.value from submissions s join versions v on "
-                    f"{_CURRENT} join fields f on f.version_id = v.id where s.campaign = ?",
-                    [campaign])
-    found: dict[int, dict[str, object]] = {}
-    for row in rows:
-        found.setdefault(row["id"], {})[row["key"]] = json.loads(row["value"]) \
-            if row["value"] is not None else None
-    return found
-
-
-def current_findings(db: Database, campaign: str) -> list[dict]:
-    """Findings of the current versions, with the waiver (note, by) that covers any."""
-    return db.query(
-        "select s.id as submission_id, s.reference, s.unit_name, s.case_name, f.rule, f.field, "
-        "f.severity, f.message, f.waived_by, o.note as waiver_note, o.\"by\" as waiver_by "
-        f"from submissions s join versions v on {_CURRENT} join findings f on f.version_id = v.id "
-        "left join overrides o on o.id = f.waived_by where s.campaign = ? order by s.id, f.id",
-        [campaign])
-
-
 def is_open(finding: dict) -> bool:
     """An error nobody has waived: what still stands between the submission and a receipt."""
     return finding["severity"] == "error" and finding["waived_by"] is None
@@ -128,7 +91,7 @@ def campaign_sheet(db: Database, campaign: str, profile: Profile | None, zone: t
     for finding in filter(is_open, findings):
         open_by.setdefault(finding["submission_id"], []).append(finding["message"])
     rows = []
-    for sub in submission_rows(db, campaign):
+    for sub in submissions_with_arrivals(db, campaign):
         fields, problems = values.get(sub["id"], {}), open_by.get(sub["id"], [])
         rows.append((
             sub["reference"], sub["unit_name"] or "", sub["case_name"] or "",

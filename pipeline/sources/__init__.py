@@ -1,1 +1,1 @@
-"""Core (L2): where mail comes from (Maildir, folder, IMAP) and fetching it into the raw store and the ledger."""
+"""L2, mailboxes (Maildir, folder, IMAP) and fetching into the ledger; may import the core below it."""

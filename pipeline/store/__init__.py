@@ -1,1 +1,1 @@
-"""Core (L2): the database, the raw store, the outbox queue, overrides and records: the only SQL and the only sqlite_utils importer."""
+"""L2, the database, raw store, outbox queue and every query: the only SQL; may import parsers, rules."""

@@ -43,7 +43,7 @@ class OutboxRow:
 
 
 _COLUMNS = "id, kind, to_addr, message_id, raw, attempts, created_at, status"
-_APPLICANT = "kind in ('receipt', 'deficiency', 'late', 'reminder')"
+_APPLICANT = f"kind in ({', '.join(repr(kind) for kind in APPLICANT_KINDS)})"
 
 
 class Outbox:

@@ -1,1 +1,1 @@
-"""Core (L2): parser worker processes with limits, and the document Reader that uses them."""
+"""L2, parser worker processes with limits and the Reader using them; may import parsers, config."""

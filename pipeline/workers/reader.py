@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from parsers import sniff
+from parsers import office, sniff
 from parsers.model import Attachment
 from parsers.reading import (Content, Converter, Inspected, Job, RawFile, expand_one, finish, plan,
                              read_content)
+from pipeline.config.settings import Config
 from pipeline.workers.pool import Batch, Limits, Pool
 
-__all__ = ["IsolatedReader", "Limits", "PendingRead"]
+__all__ = ["IsolatedReader", "Limits", "PendingRead", "document_reader"]
 
 
 class IsolatedReader:
@@ -64,3 +65,9 @@ class PendingRead:
 
     def cancel(self) -> None:
         self.batch.cancel()
+
+
+def document_reader(config: Config) -> IsolatedReader:
+    """Parsers in a limited child process; legacy Word converted by LibreOffice, cached."""
+    converter = office.Converter(config.cache / "converted", timeout=config.convert_timeout)
+    return IsolatedReader(config.limits, converter, config.workers)

@@ -1,1 +1,1 @@
-"""Rules (L1): one module per rule id, each with check(submission, profile); may import parsers and rules."""
+"""L1, one module per rule id with check(submission, profile, now); may import parsers and rules."""

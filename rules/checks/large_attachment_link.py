@@ -5,6 +5,7 @@ import re
 from datetime import datetime
 
 from parsers.model import LargeLink
+from rules.common import byte_size
 from rules.model import Finding, Submission
 from rules.profile import Profile
 
@@ -30,7 +31,7 @@ def _what(link: LargeLink) -> str:
 def _size(link: LargeLink) -> str:
     if not link.size:
         return ""
-    return f"（{link.size / 1048576:.1f}MB）" if link.size >= 1048576 else f"（{link.size // 1024}KB）"
+    return f"（{byte_size(link.size)}）"
 
 
 def _code(link: LargeLink) -> str:

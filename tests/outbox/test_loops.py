@@ -9,7 +9,7 @@ from outbox.loops import CHECKS, REASONS, reply_address, reply_block
 from parsers.mail import parse_mail
 from parsers.model import ParsedMail
 from pipeline.app.check import check_messages
-from pipeline.app.runner import utc_now
+from pipeline.app.clock import utc_now
 from pipeline.config.settings import load_config
 from tests.conftest import ROOT
 from tests.support.loopmail import CAMPAIGN, OUR_ADDRESS, OURS, Case, controls, suppression_cases

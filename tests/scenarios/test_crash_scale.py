@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 from bench.dovecot import Dovecot
+from outbox.compose import REPLY_KINDS
 from pipeline.app.check import check_messages
-from pipeline.app.process import REPLY_KINDS
 from pipeline.demo.samples import at, build_form, filler, mail, photo, sample_id
 from pipeline.demo.samples.forms import CHOICES
 from pipeline.demo.samples.texts import Person

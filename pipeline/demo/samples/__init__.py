@@ -1,4 +1,4 @@
-"""Deterministic sample submissions (.eml) for `intake demo` and the tests; binaries made at run time."""
+"""L5, the samples of `intake demo` and the tests, binaries made at run time; imports no other package."""
 from __future__ import annotations
 
 from pipeline.demo.samples.catalogue import Sample, catalogue, write_maildir

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pipeline.app.check import check_messages
-from pipeline.app.runner import utc_now
+from pipeline.app.clock import utc_now
 from pipeline.config.settings import load_config
 from pipeline.demo.samples import catalogue
 from tests.conftest import ROOT

@@ -51,8 +51,8 @@ def test_references_count_from_one_in_each_campaign(ran, profiles):
 
 def test_a_second_process_is_refused_while_one_runs(ran, tmp_path):
     workspace, _, _ = ran
-    from pipeline.app.runner import RunLock
     from pipeline.errors import AlreadyRunning
+    from pipeline.store.lock import RunLock
 
     with RunLock(workspace.config().database):
         result = workspace.intake("run")

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.dovecot import Dovecot
+from pipeline.app.clock import utc_now
 from pipeline.app.digest import render_digest
-from pipeline.app.runner import run, utc_now
+from pipeline.app.runner import run
 from pipeline.demo.samples import catalogue
 from pipeline.errors import MailboxError
 from pipeline.sources import fetch as fetch_module

@@ -63,7 +63,7 @@ def test_body_contact_findings_of_an_older_database_take_the_documented_keys(tmp
 
     from sqlite_utils import Database as Plain
 
-    from pipeline.store.database import migrations
+    from pipeline.store.schema import migrations
     conn = sqlite3.connect(tmp_path / "old.db")
     older = Plain(conn)
     migrations.apply(older, stop_before="m009_body_contact_keys")
