@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from pipeline.app.clock import utc_now
 from pipeline.app.runner import run
@@ -16,13 +15,13 @@ from pipeline.cli import views
 from pipeline.cli.browse import browse_command
 from pipeline.cli.decisions import COMMANDS as OVERRIDE_COMMANDS
 from pipeline.cli.export import export_group
-from pipeline.cli.options import config_option
+from pipeline.cli.options import cli_console, config_option
 from pipeline.cli.outbox import outbox_group
 from pipeline.config.settings import Config, load_config
 from pipeline.errors import EXPECTED, ConfigError
 from rules.vocabulary import VERDICTS
 
-console = Console()
+console = cli_console()
 
 
 def _config(path: str | None) -> Config:

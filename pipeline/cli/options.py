@@ -23,10 +23,14 @@ def who(config: Config, by: str | None) -> str:
     return by or config.secretariat_operator or getpass.getuser()
 
 
+def output_width(console: Console) -> int:
+    """How wide output may be: the terminal's width, or unbounded when it is no terminal (rich's
+    test, which FORCE_COLOR and TTY_COMPATIBLE=1 override), so grep and logs see whole rows."""
+    return console.width if console.is_terminal else UNBOUNDED
+
+
 def cli_console() -> Console:
-    """The console commands print to: as wide as the terminal, or unbounded when the output is
-    no terminal (rich's test, which FORCE_COLOR and TTY_COMPATIBLE=1 override)."""
+    """The console commands print to, as wide as `output_width`."""
     console = Console()
-    if not console.is_terminal:
-        console.width = UNBOUNDED
+    console.width = output_width(console)
     return console

@@ -5,17 +5,16 @@ import email
 from email import policy
 
 import click
-from rich.table import Table
 
-from pipeline.app.runner import Pipeline
 from pipeline.app.clock import utc_now
-from pipeline.store.lock import RunLock
+from pipeline.app.runner import Pipeline
 from pipeline.app.sending import reason_text
 from pipeline.cli.options import by_option, cli_console, config_option, who
-from pipeline.cli.views import id_column, open_db, print_table, text_column
+from pipeline.cli.views import ID, Column, open_db, print_table
 from pipeline.config.settings import Config, load_config
 from pipeline.errors import AlreadyRunning
 from pipeline.store.database import Database
+from pipeline.store.lock import RunLock
 from pipeline.store.outbox import STATES, Outbox
 
 console = cli_console()
@@ -33,16 +32,9 @@ def list_command(config_path: str | None, status: str | None) -> None:
     """Every outbox row, oldest first: state, kind, recipient, subject, and why."""
     with open_db(load_config(config_path)) as db:
         rows = Outbox(db).listing(status)
-    cells = [_listing_cells(r) for r in rows]
-    table = Table(title=f"outbox ({len(rows)})")
-    for index, column in enumerate(("id", "status", "kind", "reference", "to")):
-        id_column(table, column, (c[index] for c in cells))
-    text_column(table, "subject")
-    id_column(table, "tries", (c[6] for c in cells))
-    text_column(table, "why")
-    for row_cells in cells:
-        table.add_row(*row_cells)
-    print_table(console, table)
+    columns = [Column("id", ID), Column("status", ID), Column("kind", ID), Column("reference", ID),
+               Column("to", ID), Column("subject"), Column("tries", ID), Column("why")]
+    print_table(console, f"outbox ({len(rows)})", columns, [_listing_cells(r) for r in rows])
 
 
 def _listing_cells(r: dict) -> tuple[str, ...]:

@@ -1,19 +1,25 @@
-"""What the CLI prints: tables of messages, submissions and campaigns, read from the database."""
+"""What the CLI prints: messages, submissions and campaigns, in tables that never split an id."""
 from __future__ import annotations
 
 import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.app.runner import RunReport
+from pipeline.cli.options import output_width
 from pipeline.cli.show import print_submission
 from pipeline.config.settings import Config
+from pipeline.store import views as store
 from pipeline.store.database import Database
+from pipeline.store.submissions import by_reference
 
 
 @contextmanager
@@ -45,19 +51,9 @@ class ListFilter:
 
 def message_rows(db: Database, where: ListFilter = ListFilter()) -> list[dict]:
     """Ledger rows with their reference, current verdict and findings, oldest first."""
-    rows = db.query(
-        "select m.*, s.reference, s.unit_name, coalesce(s.verdict, m.verdict) as current "
-        "from messages m left join submissions s on m.submission_id = s.id where "
-        "(:status is null or m.status = :status) and (:campaign is null or m.campaign = "
-        ":campaign) and (:source is null or m.source = :source) and (:verdict is null or "
-        "coalesce(s.verdict, m.verdict) = :verdict) and (:unit is null or s.unit_name like "
-        "'%' || :unit || '%') and (:since is null or datetime(m.fetched_at) >= :since) and "
-        "(:until is null or datetime(m.fetched_at) < :until) and (:row_id is null or "
-        "m.id = :row_id) order by m.id",
-        dataclasses.asdict(where))
+    rows = store.messages(db, **dataclasses.asdict(where))
     for row in rows:
-        row["findings"] = db.query("select rule, field, severity, message, waived_by from "
-                                   "findings where message_row = ? order by id", [row["id"]])
+        row["findings"] = store.message_findings(db, row["id"])
     return rows
 
 
@@ -72,27 +68,130 @@ def list_json(row: dict) -> dict[str, object]:
             "findings": [{**f, "waived": bool(f.get("waived_by"))} for f in row["findings"]]}
 
 
+# How a column's cells may break across lines: identifiers (ids, references, campaign ids,
+# status words) never; WORDS (findings, a verdict) between words only, never inside the
+# identifiers among them; free TEXT (subjects, unit names, notes) anywhere.
+ID, WORDS, TEXT = "id", "words", "text"
+# Six Chinese characters a line: free text any narrower reads better as the rows told as lines.
+TEXT_LEAST = 12
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of `print_table`: its header and how its cells may break (ID, WORDS or TEXT)."""
+
+    header: str
+    kind: str = TEXT
+    # WORDS: the identifiers among the words; the column is never narrower than the widest.
+    words: tuple[str, ...] = ()
+
+
+def print_table(console: Console, title: str, columns: list[Column], rows: list[tuple[str, ...]],
+                show_lines: bool = False) -> None:
+    """A table, or on a terminal too narrow for its identifiers, each row as lines of header and
+    value; free text folds or ends in …, identifiers stay whole."""
+    cells_of = [[cells[i] for cells in rows] for i in range(len(columns))]
+    most = [_widest([c.header, *cells]) for c, cells in zip(columns, cells_of)]
+    least = [_least_width(c, cells, n) for c, cells, n in zip(columns, cells_of, most)]
+    # Each column has a space either side and a border on its left; the table one more border.
+    edges = 3 * len(columns) + 1
+    room = output_width(console) - edges
+    if sum(least) > room:
+        _print_records(console, title, columns, rows, least)
+        return
+    widths = _fitted(least, most, room)
+    # The table's own width, not the console's: piped, output_width exceeds a plain Console's.
+    table = Table(title=title, show_lines=show_lines, width=sum(widths) + edges)
+    for column, width in zip(columns, widths):
+        table.add_column(column.header, width=width, no_wrap=column.kind == ID,
+                         overflow="fold" if column.kind == TEXT else "ellipsis")
+    for cells in rows:
+        table.add_row(*(escape(cell) for cell in cells))
+    _print_wide(console, table)
+
+
+def _fitted(least: list[int], most: list[int], room: int) -> list[int]:
+    """Every column as wide as its content when the room allows; else the widest narrowed to one
+    width, as little as needed, none below its least (rich's own narrowing knows no least)."""
+    level = max(most, default=0)
+    while level > 0 and sum(min(max(level, n), m) for n, m in zip(least, most)) > room:
+        level -= 1
+    return [min(max(level, n), m) for n, m in zip(least, most)]
+
+
+def _print_records(console: Console, title: str, columns: list[Column],
+                   rows: list[tuple[str, ...]], least: list[int]) -> None:
+    """Each row as lines of header and value, a blank line between rows."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(min_width=max((n for n, c in zip(least, columns) if c.kind != TEXT), default=1))
+    for number, cells in enumerate(rows):
+        if number:
+            grid.add_row("", "")
+        for column, cell in zip(columns, cells):
+            grid.add_row(column.header, _value(console, column, cell))
+    console.print(title)
+    _print_wide(console, grid)
+
+
+def _value(console: Console, column: Column, cell: str) -> Text:
+    """A cell breaking as its column's cells do, in a grid where values of all kinds share one
+    column (set after render_str: its highlighter drops the overflow given to it)."""
+    value = console.render_str(escape(cell))
+    value.overflow = "fold" if column.kind == TEXT else "ellipsis"
+    value.no_wrap = column.kind == ID
+    return value
+
+
+def _print_wide(console: Console, table: Table) -> None:
+    # Identifiers wider than the terminal make lines longer than it: the terminal wraps them,
+    # where rich would crop them and cut off an identifier's end.
+    console.print(table, crop=False)
+
+
+def _least_width(column: Column, cells: list[str], most: int) -> int:
+    """The narrowest a column may be: its header, its widest identifier, a few words of text."""
+    if column.kind == TEXT:
+        return max(cell_len(column.header), min(most, TEXT_LEAST))
+    return _widest([column.header, *(cells if column.kind == ID else column.words)])
+
+
+def _widest(texts: Iterable[str]) -> int:
+    """The width of the widest line, in terminal cells (a Chinese character takes two)."""
+    return max((cell_len(line) for text in texts for line in text.splitlines()), default=1)
+
+
 def _findings_text(findings: list[dict]) -> str:
     return "\n".join(f"{'✗' if f['severity'] == 'error' else '!'} {f['rule']}"
                       + (f" ({f['field']})" if f["field"] else "")
                       + (" waived" if f.get("waived_by") else "") for f in findings)
 
 
+def _verdict(row: dict) -> str:
+    """The mail's verdict, → the current one where people changed it; or why it was parked."""
+    if row["status"] == "parked":
+        return f"parked: {(row['error'] or '').strip().splitlines()[-1][:80]}"
+    verdict = row["verdict"] or row["status"]
+    if row["current"] and row["current"] != row["verdict"]:
+        verdict = f"{verdict} → {row['current']}"
+    return verdict
+
+
+def _status_words(row: dict) -> list[str]:
+    """The words of a row's verdict that are status words, not a parked message's error."""
+    return ["parked:"] if row["status"] == "parked" else _verdict(row).split()
+
+
 def print_list(console: Console, rows: list[dict]) -> None:
-    table = Table(title=f"{len(rows)} messages", show_lines=True)
-    table.add_column("#", no_wrap=True)
-    for column in ("subject", "campaign", "unit", "verdict", "reference", "findings"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        verdict = row["verdict"] or row["status"]
-        if row["current"] and row["current"] != row["verdict"]:
-            verdict = f"{verdict} → {row['current']}"
-        if row["status"] == "parked":
-            verdict = f"parked: {(row['error'] or '').strip().splitlines()[-1][:80]}"
-        table.add_row(str(row["id"]), row["subject"] or "", row["campaign"] or "—",
-                      row["unit_name"] or "", verdict, row["reference"] or "",
-                      _findings_text(row["findings"]) or (row["note"] or ""))
-    console.print(table)
+    findings = _findings_text([f for row in rows for f in row["findings"]])
+    # A note (why a mail is no submission) is free text; a finding's words are identifiers.
+    columns = [Column("#", ID), Column("subject"), Column("campaign", ID), Column("unit"),
+               Column("verdict", WORDS, tuple(w for row in rows for w in _status_words(row))),
+               Column("reference", ID), Column("findings", WORDS, tuple(findings.split()))]
+    print_table(console, f"{len(rows)} messages", columns, [
+        (str(row["id"]), row["subject"] or "", row["campaign"] or "—", row["unit_name"] or "",
+         _verdict(row), row["reference"] or "", _findings_text(row["findings"]) or (row["note"] or ""))
+        for row in rows], show_lines=True)
 
 
 def print_report(console: Console, report: RunReport) -> None:
@@ -132,9 +231,9 @@ def print_check(console: Console, result: dict) -> None:
 
 def print_show(console: Console, db: Database, key: str) -> bool:
     """A submission by reference, or a ledger message by id."""
-    found = db.query("select * from submissions where reference = ?", [key])
+    found = by_reference(db, key)
     if found:
-        print_submission(console, db, found[0])
+        print_submission(console, db, found)
         return True
     if key.lstrip("#").isdigit():
         rows = message_rows(db, ListFilter(row_id=int(key.lstrip("#"))))
@@ -157,14 +256,11 @@ def _show_message(console: Console, row: dict) -> None:
 
 def print_campaigns(console: Console, config: Config) -> None:
     profiles = config.profiles()
-    table = Table(title="campaigns")
-    table.add_column("id", no_wrap=True)
-    for column in ("title", "deadline", "subject", "file"):
-        table.add_column(column, overflow="fold")
-    for p in profiles.values():
-        subject = p.subject.example or " + ".join(p.subject.keywords)
-        table.add_row(p.id, p.title, str(p.deadline or ""), subject, Path(p.source).name)
-    console.print(table)
+    columns = [Column("id", ID), Column("title"), Column("deadline", ID), Column("subject"),
+               Column("file", ID)]
+    print_table(console, "campaigns", columns, [
+        (p.id, p.title, str(p.deadline or ""), p.subject.example or " + ".join(p.subject.keywords),
+         Path(p.source).name) for p in profiles.values()])
 
 
 def print_campaign(console: Console, config: Config, campaign_id: str) -> None:
