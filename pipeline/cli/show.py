@@ -10,6 +10,7 @@ from rich.markup import escape
 from pipeline.analysis.overrides import ACTION_NAMES
 from pipeline.store import views as store
 from pipeline.store.database import Database
+from pipeline.store.overrides import override_rows
 from pipeline.store.submissions import findings_of_version
 from rules.vocabulary import KIND_NAMES, field_name
 
@@ -52,7 +53,7 @@ def _print_version(console: Console, db: Database, version: dict,
 
 
 def _print_overrides(console: Console, db: Database, submission_id: int) -> None:
-    rows = store.overrides(db, submission_id)
+    rows = override_rows(db, submission_id)
     if not rows:
         return
     console.print("[bold]decisions by people[/bold]")

@@ -17,6 +17,7 @@ from pipeline.app.runner import RunReport
 from pipeline.cli.options import output_width
 from pipeline.cli.show import print_submission
 from pipeline.config.settings import Config
+from pipeline.errors import ConfigError
 from pipeline.store import views as store
 from pipeline.store.database import Database
 from pipeline.store.submissions import by_reference
@@ -268,6 +269,5 @@ def print_campaign(console: Console, config: Config, campaign_id: str) -> None:
 
     profiles = config.profiles()
     if campaign_id not in profiles:
-        from pipeline.errors import ConfigError
         raise ConfigError(f"no campaign {campaign_id!r}; known: {', '.join(profiles)}")
     console.print(describe_profile(profiles[campaign_id]), soft_wrap=True)

@@ -17,12 +17,6 @@ def day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
     return tuple(m.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") for m in (start, end))
 
 
-# "datetime(x) >= :start and datetime(x) < :end": stored times carry offsets; SQLite's
-# datetime() turns each into UTC so they compare with the day's bounds.
-def on_day(column: str) -> str:
-    return f"datetime({column}) >= :start and datetime({column}) < :end"
-
-
 def local_text(utc_text: str | None, zone: tzinfo) -> str:
     if not utc_text:
         return ""

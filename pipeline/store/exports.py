@@ -1,4 +1,4 @@
-"""What the 汇总表 and the review folder read: submissions, current fields and documents, versions' mails."""
+"""What the 汇总表 and the review folder read: submissions, their current fields and documents, mails."""
 from __future__ import annotations
 
 import json
@@ -59,8 +59,7 @@ def current_findings(db: Database, campaign: str) -> list[dict]:
 def current_documents(db: Database, submission_id: int) -> list[Document]:
     """The documents of a submission's current version, in the order they were read."""
     rows = db.query("select d.* from documents d join versions v on d.version_id = v.id join "
-                    "submissions s on v.submission_id = s.id and v.number = s.version "
-                    "where s.id = ? order by d.id", [submission_id])
+                    f"submissions s on {_CURRENT} where s.id = ? order by d.id", [submission_id])
     return [document_from_row(r) for r in rows]
 
 

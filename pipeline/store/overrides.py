@@ -5,10 +5,14 @@ from pipeline.analysis.overrides import Judged, Override
 from pipeline.store.database import Database
 
 
+def override_rows(db: Database, submission_id: int) -> list[dict]:
+    """Every decision on a submission as it is stored, oldest first."""
+    return db.query("select * from overrides where submission_id = ? order by id", [submission_id])
+
+
 def overrides_of(db: Database, submission_id: int) -> tuple[Override, ...]:
     """Every decision on a submission, oldest first."""
-    return tuple(Override.from_row(r) for r in db.query(
-        "select * from overrides where submission_id = ? order by id", [submission_id]))
+    return tuple(Override.from_row(r) for r in override_rows(db, submission_id))
 
 
 def record_override(db: Database, row: dict[str, object]) -> int:

@@ -47,11 +47,6 @@ def fields(db: Database, version_id: int) -> list[dict]:
                     [version_id])
 
 
-def overrides(db: Database, submission_id: int) -> list[dict]:
-    """People's decisions on a submission as rows, oldest first."""
-    return db.query("select * from overrides where submission_id = ? order by id",
-                    [submission_id])
-
 
 def replies(db: Database, submission_id: int) -> list[dict]:
     """Every outbox row made for a submission, oldest first."""
