@@ -68,3 +68,20 @@ def mailbox(value: str) -> tuple[str, str] | None:
     if len(name) >= 2 and name[0] == name[-1] == '"':
         name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
     return name, address.lower()
+
+
+# Providers that deliver first.last@ and firstlast@ to the same mailbox.
+_DOTLESS = {"gmail.com", "googlemail.com"}
+
+
+def canonical(address: str) -> str:
+    """The mailbox an address reaches, as far as counting and comparing senders goes: lower
+    case, any +tag dropped (a sender who writes alice+6@ is still alice), and the dots of a
+    Gmail local part. Not an address to send to: replies go where the mail said."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    if not at:
+        return address.strip().lower()
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS:
+        local = local.replace(".", "") or local
+    return f"{local}@{domain}"

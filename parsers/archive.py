@@ -17,7 +17,7 @@ from parsers.rar7z import expand_libarchive
 from parsers.zipfiles import expand_zip_members
 
 __all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_TOTAL_BYTES", "Limits", "Member", "Nested",
-           "expand_archive", "expand_nested", "expand_zip", "is_hostile"]
+           "expand_archive", "expand_nested", "expand_nested_within", "expand_zip", "is_hostile"]
 
 @dataclass(frozen=True)
 class Nested:
@@ -51,8 +51,15 @@ def expand_nested(data: bytes, fmt: str, name: str, max_depth: int = 2,
 
     Raises UnreadableDocument only when the attachment itself cannot be expanded.
     """
+    return expand_nested_within(data, fmt, name, max_depth, limits)[0]
+
+
+def expand_nested_within(data: bytes, fmt: str, name: str, max_depth: int,
+                         limits: Limits) -> tuple[tuple[Nested, ...], Limits]:
+    """expand_nested, with what is left of `limits` for the message's next archive."""
     members = expand_archive(data, fmt, limits)
-    return _nested(members, name, 1, max_depth, limits.after(members))[0]
+    found, left = _nested(members, name, 1, max_depth, limits.after(members))
+    return tuple(found), left
 
 
 def _nested(members: Sequence[Member], container: str, depth: int, max_depth: int,

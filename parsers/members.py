@@ -23,8 +23,9 @@ MAX_ENTRIES = 4 * MAX_MEMBERS
 BLOCK = 64 * 1024
 
 ENCRYPTED = "压缩包已加密（设有密码），无法打开，请去掉密码后重新发送"
-TOO_MANY = f"压缩包内文件过多（上限{MAX_MEMBERS}个，含内层压缩包）"
-TOO_BIG = f"压缩包解压后过大（上限{MAX_TOTAL_BYTES // MIB}MB，含内层压缩包）"
+# The limits hold for all the archives of one message together (parsers/reading.py expand_all).
+TOO_MANY = f"压缩包内文件过多（每封邮件的压缩包合计上限{MAX_MEMBERS}个文件，含内层压缩包）"
+TOO_BIG = f"压缩包解压后过大（每封邮件的压缩包解压后合计上限{MAX_TOTAL_BYTES // MIB}MB，含内层压缩包）"
 BOMB = "压缩比异常（疑似压缩炸弹）"
 TOO_DEEP = "压缩包套压缩包超过{}层，未打开"
 # Refusals that make the whole attachment hostile when an archive inside it earns one.

@@ -68,7 +68,7 @@ def _from_pdfium(data: bytes, pages: tuple[pdfium.PdfiumPage, ...]) -> PdfConten
 def _plumbed(data: bytes) -> PdfContent:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return _content(pdf.pages)
+            return _content(pdf.pages[:pdfium.MAX_PAGES])
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as error:
         raise UnreadableDocument(f"PDF无法打开：{error}") from None
     except UnreadableDocument:

@@ -27,6 +27,11 @@ _SPACE = 0x20
 _BLANKS = re.compile(r"[^\S\n]+")
 
 
+# A form is read from its first pages; a page tree whose nodes share children claims a million
+# pages in a kilobyte, and reading each would take a minute: only the first MAX_PAGES are read.
+MAX_PAGES = 300
+
+
 @dataclass(frozen=True)
 class PdfiumPage:
     # The page's text, with pdfplumber's line breaks and spaces; unmapped glyphs left out.
@@ -46,7 +51,8 @@ def read_pages(data: bytes) -> tuple[PdfiumPage, ...] | None:
     """
     try:
         with closing(_opened(data)) as document:
-            return tuple(_read_page(document, index) for index in range(len(document)))
+            count = min(len(document), MAX_PAGES)
+            return tuple(_read_page(document, index) for index in range(count))
     except pdfium.PdfiumError:
         return None
 

@@ -15,6 +15,7 @@ from parsers.doctext import repaired
 from parsers.errors import UnreadableDocument
 from parsers.images import ImageInfo, read_image, seal_on_image
 from parsers.kinds import kind_by_name, wordish
+from parsers.members import Limits
 from parsers.model import Attachment, WordContent
 from parsers.pdf import PdfContent, read_pdf
 from parsers.video import VideoInfo, probe_video
@@ -32,6 +33,19 @@ class RawFile:
     depth: int = 0
     # Why the file could not be opened as an archive, found while expanding it.
     error: str | None = None
+    # Set, with data b"", for a member whose bytes no parser reads (text, bytes of no known
+    # format): its format, digest and size stand for it (see `_lean`).
+    sniffed: str = ""
+    sha256: str = ""
+    size: int = -1
+
+    @property
+    def length(self) -> int:
+        return len(self.data) if self.size < 0 else self.size
+
+    @property
+    def digest(self) -> str:
+        return self.sha256 or hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,7 @@ class Pending(Protocol):
 class Reader(Protocol):
     """Expands and reads files into Inspected values, in this process or isolated in a child."""
 
-    def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]: ...
+    def expand(self, attachments: Sequence[Attachment], lean: bool = False) -> list[RawFile]: ...
 
     def read(self, files: Sequence[RawFile]) -> list[Inspected]: ...
 
@@ -101,32 +115,71 @@ class Reader(Protocol):
 
 # ---- expanding archives ---------------------------------------------------------------
 
-def expand(attachments: Iterable[Attachment]) -> list[RawFile]:
+def expand(attachments: Iterable[Attachment], lean: bool = False) -> list[RawFile]:
     """Attachments plus the members of archives (the archive itself stays, as kind archive)."""
-    files: list[RawFile] = []
-    for attachment in attachments:
-        files.extend(expand_one(RawFile(attachment.name, attachment.data)))
-    return files
+    return expand_all([RawFile(a.name, a.data) for a in attachments], lean=lean)
+
+
+def expand_all(files: Sequence[RawFile], limits: Limits = Limits(),
+               lean: bool = False) -> list[RawFile]:
+    """The files of one message with the members of its archives, all under one budget: ten
+    harmless-looking zips in a mail may together expand to what one may, not ten times that.
+
+    With `lean`, members whose bytes no parser reads are kept as digest and size only (see
+    RawFile), so that a worker hands the pipeline only bytes it will read.
+    """
+    return [f for found in expand_each(files, limits, lean) for f in found]
+
+
+def expand_each(files: Sequence[RawFile], limits: Limits = Limits(),
+                lean: bool = False) -> list[list[RawFile]]:
+    """expand_all, file by file: each file followed by its members."""
+    result: list[list[RawFile]] = []
+    for file in files:
+        found, limits = _expand_within(file, limits)
+        result.append([found[0]] + [_lean(f) if lean else f for f in found[1:]])
+    return result
 
 
 def expand_one(file: RawFile) -> list[RawFile]:
-    """An attachment, then the files inside it down to MAX_DEPTH, all under one budget.
+    """One attachment and the files inside it (expand_all of one file)."""
+    return expand_all([file])
+
+
+def _expand_within(file: RawFile, limits: Limits) -> tuple[list[RawFile], Limits]:
+    """An attachment, then the files inside it down to MAX_DEPTH, within `limits`; and what is
+    left of them.
 
     An archive refused for its size, ratio or depth anywhere inside makes the attachment itself
     unreadable, with one finding: a bomb nested in a harmless-looking zip is still a bomb.
     """
     fmt = sniff.sniff(file.data)
     if fmt not in sniff.ARCHIVE_FORMATS:
-        return [file]
+        return [file], limits
+    if limits.refusal:  # the message's budget is spent by the archives before this one
+        return [replace(file, error=limits.refusal)], limits
     try:
-        nested = archive.expand_nested(file.data, fmt, file.name, MAX_DEPTH)
+        nested, left = archive.expand_nested_within(file.data, fmt, file.name, MAX_DEPTH, limits)
     except UnreadableDocument as error:
-        return [replace(file, error=str(error))]
+        return [replace(file, error=str(error))], limits.after_refusal(file.data)
     hostile = next((n.error for n in nested if archive.is_hostile(n.error)), None)
     if hostile:
-        return [replace(file, error=hostile)]
+        return [replace(file, error=hostile)], left
     return [file] + [RawFile(n.member.name, n.member.data, n.container, n.depth, n.error)
-                     for n in nested]
+                     for n in nested], left
+
+
+# Formats no parser reads: a member in one of them reaches the pipeline as digest and size.
+UNREAD_FORMATS = frozenset({"unknown", "text"})
+
+
+def _lean(file: RawFile) -> RawFile:
+    """A member as format, digest and size when no parser will read its bytes; a file named
+    like a Word file keeps them, to be told apart from a damaged form."""
+    fmt = sniff.sniff(file.data)
+    if fmt in UNREAD_FORMATS and not wordish(file.name):
+        return replace(file, data=b"", sniffed=fmt, sha256=file.digest, size=file.length)
+    return file
 
 
 # ---- plan: format and conversion ------------------------------------------------------
@@ -149,12 +202,16 @@ def legacy_files(files: Sequence[RawFile]) -> list[tuple[bytes, str]]:
 
 def plan(files: Sequence[RawFile], converter: Converter | None) -> list[Job]:
     """Each file's format by magic bytes; legacy Word files converted in one batch."""
-    jobs = [Job(f, sniff.sniff(f.data), hashlib.sha256(f.data).hexdigest(), f.data, f.error)
-            for f in files]
+    jobs = [Job(f, _format(f), f.digest, f.data, f.error) for f in files]
     legacy = [(j.file.data, j.format) for j in jobs if legacy_word(j.format, j.file.name)]
     converted = converter.convert_many(legacy) if legacy and converter else {}
     return [_converted(job, converted) if legacy_word(job.format, job.file.name) else job
             for job in jobs]
+
+
+def _format(file: RawFile) -> str:
+    """The format by magic bytes; a lean member's was found where its bytes were."""
+    return file.sniffed or sniff.sniff(file.data)
 
 
 def _converted(job: Job, results: dict[str, Converted]) -> Job:
@@ -219,8 +276,8 @@ class InlineReader:
     def __init__(self, converter: Converter | None = None):
         self.converter = converter
 
-    def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]:
-        return expand(attachments)
+    def expand(self, attachments: Sequence[Attachment], lean: bool = False) -> list[RawFile]:
+        return expand(attachments, lean)
 
     def read(self, files: Sequence[RawFile]) -> list[Inspected]:
         return [finish(job, read_content(job)) for job in plan(files, self.converter)]

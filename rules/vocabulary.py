@@ -23,12 +23,14 @@ RULE_IDS = (
     "large_attachment_link", "field_unreadable",
 )
 
-# What the rules and the pipeline decide; "rejected" is only ever a person's (`intake reject`).
+# What the rules and the pipeline decide; "rejected" is only ever a person's (`intake reject`);
+# "other_sender" is a mail's, held because it would change another applicant's submission.
 RULE_VERDICTS = ("complete", "deficient", "late", "not_submission", "duplicate")
-VERDICTS = (*RULE_VERDICTS, "rejected")
+VERDICTS = (*RULE_VERDICTS, "rejected", "other_sender")
 # How the secretariat reads each verdict (汇总表, digest, CLI).
 VERDICT_NAMES = {"complete": "已受理", "deficient": "需补正", "late": "逾期",
-                 "duplicate": "重复", "not_submission": "非申报", "rejected": "不予受理"}
+                 "duplicate": "重复", "not_submission": "非申报", "rejected": "不予受理",
+                 "other_sender": "待核实"}
 
 # How the applicant reads each kind in a reply.
 KIND_NAMES = {

@@ -47,18 +47,20 @@ class Analysis:
 
 _NO_MATCH = SubjectMatch(None, None, False)
 # Far more files than any notice asks for (a form, a write-up, photos, videos, proofs): a mail
-# of 100 000 parts has its first MAX_FILES read and the rest reported as one unreadable file.
+# of 100 000 parts, or of zips holding thousands, has its first MAX_FILES files read (counted
+# after archives are opened) and the rest reported as one unreadable file.
 MAX_FILES = 300
 
 
 def _files(reader: Reader, attachments: tuple[Attachment, ...]) -> list[RawFile]:
-    files = reader.expand(attachments[:MAX_FILES])
-    extra = len(attachments) - MAX_FILES
-    if extra > 0:
-        files.append(RawFile(f"（其余{extra}个附件）", b"", error=(
-            f"邮件共有{len(attachments)}个附件，超过{MAX_FILES}个的上限，其余{extra}个未读取；"
-            "请只发送通知要求的材料")))
-    return files
+    files = reader.expand(attachments[:MAX_FILES], lean=True)
+    total = len(files) + max(0, len(attachments) - MAX_FILES)
+    if total <= MAX_FILES:
+        return files
+    extra = total - MAX_FILES
+    return files[:MAX_FILES] + [RawFile(f"（其余{extra}个文件）", b"", error=(
+        f"邮件共有{total}个文件（含压缩包内的文件），超过{MAX_FILES}个的上限，其余{extra}个未读取；"
+        "请只发送通知要求的材料"))]
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def campaign_by_form(items: Sequence[Inspected], profiles: dict[str, Profile]) -
 def to_document(item: Inspected, profile: Profile | None) -> Document:
     """Give the file its kind (content first, file name second) and its campaign fields."""
     doc = Document(name=item.file.name, kind=kind_by_name(item.file.name, item.format), format=item.format,
-                   size=len(item.file.data), sha256=item.sha256, container=item.file.container,
+                   size=item.file.length, sha256=item.sha256, container=item.file.container,
                    error=item.content.error, converted=item.converted)
     if item.content.error or doc.kind == "archive":
         return doc

@@ -13,8 +13,11 @@ from parsers.model import Document, ParsedMail
 from pipeline import failpoints, stages
 from pipeline.analysis.analyse import Analysis
 from pipeline.analysis.overrides import Judged, correct, judge
+from outbox.changed import Change
+from pipeline.app.joining import (changed_by_other, contested_note, joining, rejected_note,
+                                  tell_owner)
 from pipeline.app.sending import ReplyPolicy, admit, reason_text
-from pipeline.store import submissions
+from pipeline.store import claims, submissions
 from pipeline.store.database import Database
 from pipeline.store.outbox import Outbox
 from pipeline.store.overrides import judged_rows, overrides_of
@@ -180,11 +183,11 @@ class Processor:
                     backlog: bool) -> Outcome:
         mail, profile = analysis.mail, self.profiles[analysis.match.campaign]
         fresh = submission_of(analysis, (), profile.id)
-        existing = self.db.submission_by_reply([mail.in_reply_to, *mail.references]) or \
-            self.db.submission_by_case(profile.id, fresh.unit_name,
-                                       str(fresh.fields.get("case_name") or ""))
-        if existing and existing["campaign"] != profile.id:
-            existing = None
+        join = joining(self.db, message_row, mail, profile.id, fresh.unit_name,
+                       str(fresh.fields.get("case_name") or ""))
+        if join.contested is not None or join.rejected is not None:
+            return self._held(message_row, analysis, join.contested, join.rejected, now)
+        existing = join.existing
         old = tuple(document_from_row(r) for r in self.db.version_documents(existing["id"])) \
             if existing else ()
         if existing and _same_files(old, analysis.documents):
@@ -193,6 +196,21 @@ class Processor:
         decision = self.judge(profile, submission, existing, now,
                               _silence(profile, submission, backlog))
         return self._save(message_row, analysis, profile, decision, now)
+
+    def _held(self, message_row: int, analysis: Analysis, contested: dict | None,
+              rejected: dict | None, now: datetime) -> Outcome:
+        """A mail that would change another applicant's submission: recorded as a claim, with
+        no reply, for a person; or, once a person rejected it, recorded as not a submission."""
+        mail, campaign = analysis.mail, analysis.match.campaign
+        if contested is not None:
+            claims.open_claim(self.db, message_row, contested["id"], mail.from_addr, now)
+            verdict, note = "other_sender", contested_note(contested, message_row)
+        else:
+            verdict, note = "not_submission", rejected_note(rejected)
+        self.db.finish_message(message_row, {"verdict": verdict, "campaign": campaign,
+                                             "submission_id": None, "note": note})
+        return Outcome(mail.message_id, campaign, verdict, None, analysis.match.unit or "", {},
+                       analysis.documents, (), None, note)
 
     def judge(self, profile: Profile, submission: Submission, existing: dict | None,
               now: datetime, silence: str = "") -> Decision:
@@ -220,11 +238,23 @@ class Processor:
         reply, status, reason = self._reply(message_row, submission_id, analysis.mail, profile,
                                             submission, answer, decision.silence, now)
         note = reason_text(reason, profile) if reason else ""
+        if changed_by_other(decision.existing, submission.sender):
+            self._tell_owner(profile, submission_id, reference, decision, now)
         self.db.finish_message(message_row, {"verdict": verdict, "campaign": profile.id,
                                              "submission_id": submission_id, "note": note})
         return Outcome(analysis.mail.message_id, profile.id, verdict, reference,
                        decision.unit_name, submission.fields, submission.documents,
                        decision.findings, reply, note, status, reason)
+
+    def _tell_owner(self, profile: Profile, submission_id: int, reference: str,
+                    decision: Decision, now: datetime) -> None:
+        """The submission's own sender told that another address's mail changed it."""
+        existing, submission = decision.existing, decision.submission
+        change = Change(reference, decision.unit_name,
+                        str(submission.fields.get("case_name") or ""), existing["version"] + 1,
+                        decision.verdict, submission.sender)
+        tell_owner(self.db, self.settings, self.policy, profile, submission_id, change,
+                   existing["sender"], now)
 
     def _reply(self, message_row: int, submission_id: int, mail: ParsedMail, profile: Profile,
                submission: Submission, answer: Answer, silence: str,
@@ -264,7 +294,8 @@ class Processor:
             "id": existing["id"] if existing else None, "campaign": profile.id,
             "reference": reference, "unit_name": decision.unit_name,
             "case_name": str(submission.fields.get("case_name") or ""),
-            "sender": submission.sender, "verdict": decision.verdict, "version": number,
+            "sender": _owner(existing, submission.sender), "verdict": decision.verdict,
+            "version": number,
             "quota_key": decision.quota_key,
             "created_at": existing["created_at"] if existing else stamp, "updated_at": stamp})
         version_id = self.db.save_version(
@@ -273,6 +304,12 @@ class Processor:
             [document_to_row(d) for d in submission.documents], submission.fields)
         self.db.save_findings(message_row, version_id, judged_rows(decision.judged))
         return submission_id, reference, previous
+
+
+def _owner(existing: dict | None, sender: str) -> str:
+    """A submission keeps the sender who made it: a confirmed colleague's correction, or an
+    answer from another address, changes the submission, not whom it belongs to."""
+    return existing["sender"] if existing and existing["sender"] else sender
 
 
 def _silence(profile: Profile, submission: Submission, backlog: bool) -> str:

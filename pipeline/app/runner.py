@@ -46,6 +46,8 @@ class RunReport:
     send_errors: list[str] = field(default_factory=list)
     # Replies waiting in review mode for `intake outbox approve`.
     held: int = 0
+    # Mailboxes a poll could not read, with why ("login: ..."): `intake run` then exits 1.
+    unpolled: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,17 @@ class Pipeline:
         return {k: v for k, v in self.profiles.items()
                 if (not campaigns or k in campaigns) and (not v.mailboxes or source in v.mailboxes)}
 
-    def fetch(self) -> int:
-        """Every enabled source, one after another; a failing one does not stop the others."""
+    def fetch(self, report: RunReport) -> None:
+        """Every enabled source, one after another; a failing one does not stop the others,
+        and is named in the report."""
         with stages.stage("fetch: read, store, ledger"):
-            return sum(self.poll(name).fetched for name in self.source_configs
-                       if not self.stopping())
+            for name in self.source_configs:
+                if self.stopping():
+                    break
+                result = self.poll(name)
+                report.fetched += result.fetched
+                if result.error is not None:
+                    report.unpolled.append((name, f"{result.error.kind}: {result.error}"))
 
     def poll(self, name: str) -> PollResult:
         """Fetch one source, reconnecting with backoff; the poll's outcome goes to the ledger."""
@@ -278,7 +286,7 @@ class Pipeline:
 
     def run_once(self) -> RunReport:
         report = RunReport()
-        report.fetched = self.fetch()
+        self.fetch(report)
         self.process_pending(report)
         for name in self.source_configs:
             self.file_processed(name)

@@ -5,12 +5,15 @@ The secretariat sees the views of migration m007 (申报汇总, 审查意见, �
 whose columns are Chinese words, with facets and filters; every table is hidden, because the
 views show what a person needs of them and the rest (raw mail paths, documents, fields as JSON,
 the outbox's raw bytes, counters, poll state) is the pipeline's own bookkeeping. Hidden is not
-forbidden: "hidden tables" on the database page still opens them.
+forbidden: "hidden tables" on the database page still opens them. Datasette is served behind
+pipeline/cli/browseguard.py: loopback Host names only, a token printed at start, CSV cells
+neutralised.
 """
 from __future__ import annotations
 
 import html
 import os
+import secrets
 import socket
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -22,6 +25,7 @@ from datasette.app import Datasette
 from datasette.database import Database as DatasetteDatabase
 from datasette.utils import tilde_encode
 
+from pipeline.cli.browseguard import TOKEN_PARAM, Gate, guarded
 from pipeline.config.settings import Config
 from pipeline.errors import ConfigError
 from pipeline.store.database import Database
@@ -37,6 +41,10 @@ SETTINGS = {
     "default_allow_sql": False,
     # Never the file itself as a download (Datasette 0.65 refuses it for a mutable file anyway).
     "allow_download": False,
+    # A CSV download is one page (at most max_returned_rows rows): the gate holds it back to
+    # neutralise its cells, which a stream of every row would make unbounded. All rows of a
+    # campaign are `intake export xlsx`.
+    "allow_csv_stream": False,
 }
 
 VIEWS: dict[str, dict] = {
@@ -171,10 +179,14 @@ def serve_browser(config: Config, host: str, port: int) -> None:
     ds = datasette(config.database, metadata(config.profiles(), _tables(config.database)))
     server = _listen(host, port)
     bound = server.getsockname()[1]
+    gate = Gate.for_address(host, bound, secrets.token_urlsafe(32))
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"intake browse: http://{shown}:{bound}/{DATABASE} (read-only; Ctrl-C stops)")
+    click.echo(f"intake browse: http://{shown}:{bound}/{DATABASE}?{TOKEN_PARAM}={gate.token} "
+               "(read-only; the address holds this run's key: open it once, share it with no "
+               "one; Ctrl-C stops)")
     if host not in ("127.0.0.1", "::1", "localhost"):
-        click.echo(f"warning: anyone who can reach {host}:{bound} can read every submission",
-                   err=True)
-    uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", lifespan="on")).run(
-        sockets=[server])
+        click.echo(f"warning: {host}:{bound} is reachable from other machines; only the token "
+                   "keeps them out", err=True)
+    # proxy_headers off: no X-Forwarded-* header from a page may say who the client is.
+    uvicorn.Server(uvicorn.Config(guarded(ds.app(), gate), log_level="warning", lifespan="on",
+                                  proxy_headers=False)).run(sockets=[server])

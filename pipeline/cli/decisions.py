@@ -13,6 +13,7 @@ from pipeline.analysis.overrides import dumps
 from pipeline.app.clock import utc_now
 from pipeline.app.revise import Current, OverrideError, Reviser, Revision
 from pipeline.cli.options import by_option, config_option, who
+from pipeline.cli.text import shown
 from pipeline.cli.views import open_db
 from pipeline.config.settings import load_config
 from rules.vocabulary import RULE_IDS, field_name, is_field_key
@@ -41,12 +42,14 @@ def _apply(config_path: str | None, reference: str, row: dict, by: str | None, n
 def _print(revision: Revision) -> None:
     verdict = revision.after if revision.before == revision.after else \
         f"{revision.before} -> {revision.after}"
-    click.echo(f"{revision.reference}: {verdict}; recorded as override #{revision.override_id}")
+    click.echo(f"{shown(revision.reference)}: {verdict}; recorded as override "
+               f"#{revision.override_id}")
     for finding in revision.closed:
-        click.echo(f"  no longer counts: {finding.rule} {finding.field or ''} {finding.message}")
+        click.echo(shown(f"  no longer counts: {finding.rule} {finding.field or ''} "
+                         f"{finding.message}"))
     for finding in revision.open:
-        click.echo(f"  still counts: {finding.severity} {finding.rule} {finding.field or ''} "
-                   f"{finding.message}")
+        click.echo(shown(f"  still counts: {finding.severity} {finding.rule} "
+                         f"{finding.field or ''} {finding.message}"))
     if revision.reply_id is not None:
         click.echo(f"  updated reply queued (outbox #{revision.reply_id}); `intake run` sends it")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.options import config_option
+from pipeline.cli.text import shown
 from pipeline.cli.views import open_db
 from pipeline.config.settings import load_config
 from pipeline.store.raw import write_durably
@@ -66,6 +67,7 @@ def materials_command(config_path: str | None, campaign: str, out_dir: Path,
         report = export_materials(db, config, campaign, out_dir, verdicts or None)
     click.echo(f"{out_dir}: {report.line()}; index: {out_dir / INDEX}")
     for missing in report.missing:
-        click.echo(f"missing {missing.reference} {missing.name}: {missing.reason}", err=True)
+        click.echo(shown(f"missing {missing.reference} {missing.name}: {missing.reason}"),
+                   err=True)
     for note in report.notes:
-        click.echo(f"note {note}", err=True)
+        click.echo(f"note {shown(note)}", err=True)

@@ -1,7 +1,6 @@
 """The `intake` command line: a thin layer over the pipeline; errors become one-line messages."""
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import datetime
@@ -13,10 +12,12 @@ from pipeline.app.clock import utc_now
 from pipeline.app.runner import run
 from pipeline.cli import views
 from pipeline.cli.browse import browse_command
+from pipeline.cli.claims import COMMANDS as CLAIM_COMMANDS
 from pipeline.cli.decisions import COMMANDS as OVERRIDE_COMMANDS
 from pipeline.cli.export import export_group
 from pipeline.cli.options import cli_console, config_option
 from pipeline.cli.outbox import outbox_group
+from pipeline.cli.text import ShownFormatter, json_text, shown
 from pipeline.config.settings import Config, load_config
 from pipeline.errors import EXPECTED, ConfigError
 from rules.vocabulary import VERDICTS
@@ -35,7 +36,7 @@ class IntakeGroup(click.Group):
         try:
             return super().invoke(ctx)
         except EXPECTED as error:
-            click.echo(f"intake: {error}", err=True)
+            click.echo(f"intake: {shown(error, lines=True)}", err=True)
             sys.exit(2)
 
 
@@ -46,7 +47,10 @@ class IntakeGroup(click.Group):
 def main(verbose: bool, debug: bool) -> None:
     """intake: the e-mail intake pipeline for case-collection campaigns (案例征集)."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    # A log line quotes subjects and servers' answers: their hidden characters come out escaped.
+    handler.setFormatter(ShownFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def _warn_about_python() -> None:
@@ -60,10 +64,13 @@ def _warn_about_python() -> None:
 @main.command("run")
 @config_option
 def run_command(config_path: str | None) -> None:
-    """One pass: fetch new mail, process it, send the replies that are due."""
+    """One pass: fetch new mail, process it, send the replies that are due; exit code 1 when a
+    mailbox could not be polled (the others are processed all the same)."""
     _warn_about_python()
     report = run(_config(config_path))
     views.print_report(console, report)
+    # cron and systemd see only the exit code: a refused login must not look like quiet mail.
+    sys.exit(1 if report.unpolled else 0)
 
 
 @main.command("check")
@@ -77,7 +84,7 @@ def check_command(messages: tuple[str, ...], config_path: str | None, as_json: b
     results = check_messages([Path(m) for m in messages], _config(config_path), utc_now())
     for result in results:
         if as_json:
-            click.echo(json.dumps(result, ensure_ascii=False))
+            click.echo(json_text(result))
         else:
             views.print_check(console, result)
 
@@ -92,7 +99,7 @@ def extract_command(file: str, config_path: str | None, campaign: str | None, as
     from pipeline.app.extract import extract_file
 
     result = extract_file(Path(file), _config(config_path), campaign)
-    click.echo(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+    click.echo(json_text(result, indent=None if as_json else 2))
 
 
 @main.command("demo")
@@ -120,7 +127,7 @@ def remind_command(config_path: str | None, dry_run: bool) -> None:
         reminders = plan_reminders(db, config, now, any_hour=True) if dry_run else \
             send_reminders(db, config, now)
     for r in reminders:
-        click.echo(f"{r.reference}\t{r.kind}\t{r.to}\t{r.subject}")
+        click.echo("\t".join(shown(v) for v in (r.reference, r.kind, r.to, r.subject)))
     hours = f"{settings.start:%H:%M}-{settings.end:%H:%M}"
     if dry_run:
         click.echo(f"{len(reminders)} reminder(s) due today; nothing queued (dry run)")
@@ -199,7 +206,7 @@ def list_command(config_path: str | None, status: str | None, campaign: str | No
     with views.open_db(config) as db:
         rows = views.message_rows(db, where)
     if as_json:
-        click.echo(json.dumps([views.list_json(r) for r in rows], ensure_ascii=False, indent=1))
+        click.echo(json_text([views.list_json(r) for r in rows], indent=1))
     else:
         views.print_list(console, rows)
 
@@ -255,14 +262,15 @@ def doctor_command(config_path: str | None) -> None:
     checks = diagnose(_config(config_path))
     for check in checks:
         first, *rest = check.detail.splitlines() or [""]
-        click.echo(f"{'ok' if check.ok else 'FAIL':>4}  {check.name}: {first}")
+        # A server's folder names and answers are in the detail.
+        click.echo(f"{'ok' if check.ok else 'FAIL':>4}  {shown(check.name)}: {shown(first)}")
         for line in rest:
-            click.echo(f"{'':>6}{line}")
+            click.echo(f"{'':>6}{shown(line)}")
     sys.exit(0 if all(c.ok for c in checks) else 1)
 
 
 main.add_command(outbox_group)
 main.add_command(browse_command)
 main.add_command(export_group)
-for _command in OVERRIDE_COMMANDS:
+for _command in (*OVERRIDE_COMMANDS, *CLAIM_COMMANDS):
     main.add_command(_command)

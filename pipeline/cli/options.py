@@ -30,7 +30,8 @@ def output_width(console: Console) -> int:
 
 
 def cli_console() -> Console:
-    """The console commands print to, as wide as `output_width`."""
-    console = Console()
+    """The console commands print to, as wide as `output_width`; a mail's `:warning:` is no
+    emoji code to it (its values are printed as text: pipeline/cli/text.py)."""
+    console = Console(emoji=False)
     console.width = output_width(console)
     return console

@@ -10,6 +10,7 @@ from pipeline.app.clock import utc_now
 from pipeline.app.runner import Pipeline
 from pipeline.app.sending import reason_text
 from pipeline.cli.options import by_option, cli_console, config_option, who
+from pipeline.cli.text import shown
 from pipeline.cli.views import ID, Column, open_db, print_table
 from pipeline.config.settings import Config, load_config
 from pipeline.errors import AlreadyRunning
@@ -56,12 +57,12 @@ def show_command(outbox_id: int, config_path: str | None) -> None:
     for key in ("id", "status", "kind", "to_addr", "created_at", "attempts", "ambiguous",
                 "next_attempt_at", "sent_at", "approved_by", "approved_at", "error", "bounce"):
         if row[key] not in (None, "", 0) or key in ("status", "attempts"):
-            click.echo(f"{key}: {row[key]}")
+            click.echo(f"{key}: {shown(row[key])}")
     if row["reason"]:
-        click.echo(f"reason: {row['reason']} — {reason_text(row['reason'])}")
+        click.echo(f"reason: {shown(row['reason'])} — {shown(reason_text(row['reason']))}")
     if row["raw"]:
         click.echo("")
-        click.echo(_readable(row["raw"]))
+        click.echo(shown(_readable(row["raw"]), lines=True))
 
 
 def _readable(raw: bytes) -> str:
@@ -110,7 +111,7 @@ def _decide(ids: list[int], decide, verb: str) -> int:
     for outbox_id in ids:
         problem = decide(outbox_id)
         if problem:
-            click.echo(f"#{outbox_id}: not {verb}: {problem}", err=True)
+            click.echo(f"#{outbox_id}: not {verb}: {shown(problem)}", err=True)
         else:
             done += 1
     click.echo(f"{verb} {done} of {len(ids)}")
@@ -129,4 +130,4 @@ def send_now(config: Config, db: Database) -> None:
                + (f"; {report.retrying} will be retried, {report.failed} failed"
                   if report.retrying or report.failed else ""))
     for line in report.errors:
-        click.echo(f"  {line}", err=True)
+        click.echo(f"  {shown(line)}", err=True)

@@ -9,13 +9,13 @@ from typing import Iterable, Iterator
 
 from rich.cells import cell_len
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from pipeline.app.runner import RunReport
 from pipeline.cli.options import output_width
 from pipeline.cli.show import print_submission
+from pipeline.cli.text import plain, shown
 from pipeline.config.settings import Config
 from pipeline.errors import ConfigError
 from pipeline.store import views as store
@@ -90,7 +90,9 @@ class Column:
 def print_table(console: Console, title: str, columns: list[Column], rows: list[tuple[str, ...]],
                 show_lines: bool = False) -> None:
     """A table, or on a terminal too narrow for its identifiers, each row as lines of header and
-    value; free text folds or ends in …, identifiers stay whole."""
+    value; free text folds or ends in …, identifiers stay whole. Cells are text, never markup,
+    and what they hide is shown escaped (and measured so)."""
+    rows = [tuple(shown(cell, lines=True) for cell in cells) for cells in rows]
     cells_of = [[cells[i] for cells in rows] for i in range(len(columns))]
     most = [_widest([c.header, *cells]) for c, cells in zip(columns, cells_of)]
     least = [_least_width(c, cells, n) for c, cells, n in zip(columns, cells_of, most)]
@@ -107,7 +109,7 @@ def print_table(console: Console, title: str, columns: list[Column], rows: list[
         table.add_column(column.header, width=width, no_wrap=column.kind == ID,
                          overflow="fold" if column.kind == TEXT else "ellipsis")
     for cells in rows:
-        table.add_row(*(escape(cell) for cell in cells))
+        table.add_row(*(Text(cell) for cell in cells))
     _print_wide(console, table)
 
 
@@ -130,18 +132,16 @@ def _print_records(console: Console, title: str, columns: list[Column],
         if number:
             grid.add_row("", "")
         for column, cell in zip(columns, cells):
-            grid.add_row(column.header, _value(console, column, cell))
+            grid.add_row(column.header, _value(column, cell))
     console.print(title)
     _print_wide(console, grid)
 
 
-def _value(console: Console, column: Column, cell: str) -> Text:
+def _value(column: Column, cell: str) -> Text:
     """A cell breaking as its column's cells do, in a grid where values of all kinds share one
-    column (set after render_str: its highlighter drops the overflow given to it)."""
-    value = console.render_str(escape(cell))
-    value.overflow = "fold" if column.kind == TEXT else "ellipsis"
-    value.no_wrap = column.kind == ID
-    return value
+    column."""
+    return Text(cell, overflow="fold" if column.kind == TEXT else "ellipsis",
+                no_wrap=column.kind == ID)
 
 
 def _print_wide(console: Console, table: Table) -> None:
@@ -203,9 +203,12 @@ def print_report(console: Console, report: RunReport) -> None:
     console.print(f"fetched {report.fetched}, processed {len(report.outcomes)} ({summary}), "
                   f"parked {len(report.parked)}, replies sent {report.sent}")
     for row_id, error in report.parked:
-        console.print(f"[red]parked message {row_id}[/red]: {error}")
+        console.print(Text.assemble((f"parked message {row_id}", "red"), ": ", plain(error)))
     for line in report.send_errors:
-        console.print(f"[red]not sent[/red] {line}")
+        console.print(Text.assemble(("not sent", "red"), " ", plain(line)))
+    for name, why in report.unpolled:
+        console.print(Text.assemble((f"mailbox {shown(name)} not polled", "red"), ": ",
+                                    plain(why)))
     print_held(console, report.held)
 
 
@@ -223,11 +226,17 @@ def print_held(console: Console, held: int) -> None:
 
 
 def print_check(console: Console, result: dict) -> None:
-    console.print(f"[bold]{result.get('file', '')}[/bold] {result['campaign'] or '—'} "
-                  f"{result['verdict']} {result['reference'] or ''} {result['unit_name']}")
+    console.print(Text.assemble(
+        plain(result.get("file", ""), "bold"),
+        plain(f" {result['campaign'] or '—'} {result['verdict']} {result['reference'] or ''} "
+              f"{result['unit_name']}")))
     for finding in result["findings"]:
-        console.print(f"  {finding['severity']}: {finding['rule']} {finding['field'] or ''} "
-                      f"— {finding['message']}")
+        console.print(_finding_line(finding))
+
+
+def _finding_line(finding: dict) -> Text:
+    return plain(f"  {finding['severity']}: {finding['rule']} {finding['field'] or ''} "
+                 f"— {finding['message']}")
 
 
 def print_show(console: Console, db: Database, key: str) -> bool:
@@ -247,12 +256,11 @@ def print_show(console: Console, db: Database, key: str) -> bool:
 def _show_message(console: Console, row: dict) -> None:
     for key in ("id", "source", "uid", "subject", "sender", "received_at", "status", "attempts",
                 "campaign", "verdict", "reference", "note", "raw_path"):
-        console.print(f"[bold]{key}[/bold]: {row.get(key)}")
+        console.print(Text.assemble((key, "bold"), ": ", plain(row.get(key))))
     if row["error"]:
-        console.print(f"[bold red]error[/bold red]:\n{row['error']}")
+        console.print(Text.assemble(("error", "bold red"), ":\n", plain(row["error"], lines=True)))
     for finding in row["findings"]:
-        console.print(f"  {finding['severity']}: {finding['rule']} {finding['field'] or ''} "
-                      f"— {finding['message']}")
+        console.print(_finding_line(finding))
 
 
 def print_campaigns(console: Console, config: Config) -> None:
@@ -270,4 +278,4 @@ def print_campaign(console: Console, config: Config, campaign_id: str) -> None:
     profiles = config.profiles()
     if campaign_id not in profiles:
         raise ConfigError(f"no campaign {campaign_id!r}; known: {', '.join(profiles)}")
-    console.print(describe_profile(profiles[campaign_id]), soft_wrap=True)
+    console.print(plain(describe_profile(profiles[campaign_id]), lines=True), soft_wrap=True)

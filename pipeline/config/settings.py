@@ -25,7 +25,8 @@ KEYS: dict[str, set[str]] = {
     "smtp": {"host", "port", "tls", "ca_file", "user", "password_env", "password_file", "timeout"},
     "secretariat": {"name", "contact", "operator"},
     "processing": {"max_attempts"},
-    "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "convert_timeout", "workers"},
+    "documents": {"memory_mb", "cpu_seconds", "wall_seconds", "message_seconds", "convert_timeout",
+                  "workers"},
     "schedule": {"timezone", "outbox_interval", "reminders", "digest"},
     "reminders": {"after_days", "max", "before_deadline_days", "quiet_hours"},
     "digest": {"to"},
@@ -123,7 +124,8 @@ def _documents(table: dict) -> dict[str, object]:
     try:
         limits = Limits(memory_mb=int(table.get("memory_mb", default.memory_mb)),
                         cpu_seconds=int(table.get("cpu_seconds", default.cpu_seconds)),
-                        wall_seconds=float(table.get("wall_seconds", default.wall_seconds)))
+                        wall_seconds=float(table.get("wall_seconds", default.wall_seconds)),
+                        message_seconds=float(table.get("message_seconds", default.message_seconds)))
         workers = int(table.get("workers", 2))
     except (TypeError, ValueError) as error:
         raise ConfigError(f"[documents] values must be numbers: {error}") from None

@@ -6,6 +6,9 @@ unit or case name renames the folder. Files are compared by content: an unchange
 touched, a changed one is replaced, and a file intake wrote earlier that is no longer in the
 latest version is removed. Files a person put into a folder are left alone: a manifest
 (`.intake-materials.json`) remembers which files are intake's.
+
+A file whose bytes are not a format the experts may simply open (pipeline/exports/screening.py)
+goes to the folder's 待人工检查 subfolder as `<name>.quarantine`, and the index says why.
 """
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ from typing import Sequence
 from parsers.office import Converter
 from pipeline.config.settings import Config
 from pipeline.exports.originals import find_originals
-from pipeline.exports.reviewnames import NamedDocument, base_name, document_names, folder_name, suffix_of
+from pipeline.exports.reviewnames import (NamedDocument, base_name, document_names, folder_name,
+                                          own_name, suffix_of)
+from pipeline.exports.screening import QUARANTINE_DIR, content_reason, quarantine_path
 from pipeline.exports.summary import campaign_ids, cell_value, known_profiles
 from pipeline.exports.workbook import Sheet, write_workbook
 from pipeline.store.database import Database
@@ -46,6 +51,7 @@ class MaterialsReport:
     written: int = 0
     same: int = 0
     removed: int = 0
+    quarantined: int = 0
     missing: list[Missing] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -54,7 +60,7 @@ class MaterialsReport:
         return (f"{folders} folders ({self.created} created, {self.renamed} renamed, "
                 f"{self.updated} updated, {self.unchanged} unchanged); files: {self.written} "
                 f"written, {self.same} unchanged, {self.removed} removed; "
-                f"{len(self.missing)} missing")
+                f"{len(self.missing)} missing; {self.quarantined} set aside in {QUARANTINE_DIR}")
 
 
 # ---- the folder on disk ------------------------------------------------------------------
@@ -94,6 +100,9 @@ def sync_files(folder: Path, files: dict[str, bytes], ours: set[str]) -> tuple[i
         if (folder / name).is_file():
             (folder / name).unlink()
             removed += 1
+    quarantine = folder / QUARANTINE_DIR
+    if quarantine.is_dir() and not any(quarantine.iterdir()):
+        quarantine.rmdir()  # emptied of intake's files; one holding a person's stays
     return written, same, removed
 
 
@@ -140,24 +149,57 @@ def document_files(named: NamedDocument, data: bytes, converter: Converter,
     return {named.name: converted.docx, named.original: data}
 
 
-def _file_rows(named: NamedDocument, files: dict[str, bytes]) -> list[FileRow]:
+def screen_files(named: NamedDocument, files: dict[str, bytes]) -> dict[str, str]:
+    """Why each of a document's files waits for a person, by name ("" when it may be placed):
+    the document's own file by its name, recorded format and bytes; LibreOffice's .docx made
+    from it by its bytes alone (a converted file is ours, whatever the original was)."""
+    reasons = {}
+    for name, data in files.items():
+        if named.original is not None and name == named.name:
+            reasons[name] = content_reason(data, "docx")
+        else:
+            # The bytes first: "含宏" says more than the .docm suffix that also gives it away.
+            reasons[name] = content_reason(data, named.document.format) or named.reason
+    return reasons
+
+
+def placed(files: dict[str, bytes], reasons: dict[str, str]) -> dict[str, bytes]:
+    """The files by their path in the folder: those waiting for a person in 待人工检查."""
+    return {quarantine_path(name) if reasons[name] else name: data for name, data in files.items()}
+
+
+def _note(doc_error: str | None, note: str, reason: str) -> str:
+    parts = ["无法读取：" + doc_error if doc_error else note, f"待人工检查：{reason}" if reason else ""]
+    return "；".join(p for p in parts if p)
+
+
+def _file_rows(named: NamedDocument, files: dict[str, bytes],
+               reasons: dict[str, str]) -> list[FileRow]:
     doc = named.document
     kind, container = KIND_NAMES.get(doc.kind, doc.kind), doc.container or ""
     notes = {named.name: "由原件转换为.docx", named.original: "原件"} if named.original else {}
-    return [FileRow(name, kind, base_name(doc.name), container, len(data),
-                    "无法读取：" + doc.error if doc.error else notes.get(name, ""))
+    return [FileRow(quarantine_path(name) if reasons[name] else name, kind, base_name(doc.name),
+                    container, len(data), _note(doc.error, notes.get(name, ""), reasons[name]))
             for name, data in files.items()]
 
 
 def _already_there(folder: Path, item: NamedDocument) -> bytes | None:
     """The document's bytes from an earlier export, when the file there is the document:
     a raw mail lost since does not empty a folder that was complete."""
-    path = folder / (item.original or item.name)
-    if path.is_file():
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() == item.document.sha256:
-            return data
+    name = item.original or item.name
+    for path in (folder / name, folder / quarantine_path(name)):
+        if path.is_file():
+            data = path.read_bytes()
+            if hashlib.sha256(data).hexdigest() == item.document.sha256:
+                return data
     return None
+
+
+def _set_aside(report: MaterialsReport, reference: str, named: NamedDocument,
+               reasons: dict[str, str]) -> None:
+    for reason in filter(None, reasons.values()):
+        report.quarantined += 1
+        report.notes.append(f"{reference} {own_name(named.document)}: 已放入{QUARANTINE_DIR}（{reason}）")
 
 
 def gather(db: Database, config: Config, sub: dict, word: str, folder: Path,
@@ -178,8 +220,10 @@ def gather(db: Database, config: Config, sub: dict, word: str, folder: Path,
                                 doc.container or "", doc.size, f"缺失：{reason}"))
             continue
         made = document_files(item, data, converter, report, sub["reference"])
-        files.update(made)
-        rows.extend(_file_rows(item, made))
+        reasons = screen_files(item, made)
+        _set_aside(report, sub["reference"], item, reasons)
+        files.update(placed(made, reasons))
+        rows.extend(_file_rows(item, made, reasons))
     return files, rows
 
 
@@ -203,7 +247,8 @@ def export_submission(db: Database, config: Config, sub: dict, word: str, out_di
 
 # ---- the index and the whole export ---------------------------------------------------------
 
-CASE_HEADERS = ("受理编号", "申报单位", "案例名称", "案例类别", "审核结论", "文件夹", "文件数", "缺失文件数")
+CASE_HEADERS = ("受理编号", "申报单位", "案例名称", "案例类别", "审核结论", "文件夹", "文件数", "缺失文件数",
+                "待人工检查文件数")
 FILE_HEADERS = ("受理编号", "文件夹", "文件名", "材料类型", "原文件名", "所在压缩包", "大小（KB）", "说明")
 
 
@@ -241,9 +286,10 @@ def export_materials(db: Database, config: Config, campaign: str, out_dir: Path,
             name, files, rows = export_submission(db, config, sub, word, out_dir, manifest,
                                                   converter, report)
             category = cell_value(categories.get(sub["id"], {}).get("category"), "choice")
+            held = sum(f.startswith(f"{QUARANTINE_DIR}/") for f in files)
             cases.append((sub["reference"], sub["unit_name"] or "", sub["case_name"] or "",
                           category, VERDICT_NAMES.get(sub["verdict"], sub["verdict"]), name,
-                          len(files), sum(not r.name for r in rows)))
+                          len(files) - held, sum(not r.name for r in rows), held))
             file_rows += [(sub["reference"], name, r.name, r.kind, r.original, r.container,
                            round(r.size / 1024, 1), r.note) for r in rows]
     finally:

@@ -3,17 +3,22 @@
 The review folder is opened on the secretariat's and the experts' Windows machines, so every
 name is cleaned for Windows' rules although it is written on Linux: no <>:"/\\|?* nor control
 characters, no trailing dot or space, none of the reserved device names, and short enough for
-MAX_PATH (260 UTF-16 units for the whole path) and ext4 (255 bytes per name).
+MAX_PATH (260 UTF-16 units for the whole path) and ext4 (255 bytes per name). Bidi controls and
+other invisible characters are removed (pipeline/exports/invisible.py): a name shows what it is.
 """
 from __future__ import annotations
 
 import re
 
+from pipeline.exports.invisible import strip_hidden
+
 # Forbidden ASCII characters become their full-width forms: a Chinese reader sees the same
 # sign, and "A/B公司" stays readable instead of turning into "A_B公司".
 _FULL_WIDTH = str.maketrans({'<': '＜', '>': '＞', ':': '：', '"': '＂', '/': '／', '\\': '＼',
                              '|': '｜', '?': '？', '*': '＊'})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls become a space (they often stand where a space was: a tab, a CR LF);
+# invisible format characters are removed outright.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 _RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
                        *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))})
@@ -23,8 +28,9 @@ MAX_NAME_BYTES = 200
 
 
 def clean_name(text: str, fallback: str = "未命名") -> str:
-    """One path component: forbidden signs replaced, controls dropped, no trailing dot/space."""
-    text = _CONTROL.sub(" ", text.translate(_FULL_WIDTH))
+    """One path component: forbidden signs replaced, controls and bidi/format characters
+    dropped, no trailing dot/space."""
+    text = strip_hidden(_CONTROL.sub(" ", text.translate(_FULL_WIDTH)))
     text = _SPACES.sub(" ", text).strip().rstrip(". ").lstrip()
     if not text:
         return fallback

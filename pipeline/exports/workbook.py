@@ -16,6 +16,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from pipeline.exports.invisible import strip_hidden
+
 Value = Union[str, int, float, None]
 
 # Width units: a column never narrower than a short header, never wider than a screen half.
@@ -102,11 +104,12 @@ def _guard(cell, width: float) -> None:
 
 
 def _clean(value: Value) -> Value:
-    """Characters XML cannot hold removed; text cut to Excel's cell limit."""
+    """Characters XML cannot hold removed, and those that hide or reorder text (a bidi
+    override makes 照片\u202egpj.exe show as 照片exe.jpg); text cut to Excel's cell limit."""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARS]
+        return strip_hidden(ILLEGAL_CHARACTERS_RE.sub("", value), keep="\t\n")[:MAX_CELL_CHARS]
     return value
 
 

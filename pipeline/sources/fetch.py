@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from email.message import Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Callable, Iterator
 
-from parsers.mail import arrived_at, decode_words
+from parsers.mail import arrived_at, decode_bytes, decode_words
 from parsers.skeleton import end_of_headers
 from pipeline import failpoints
 from pipeline.config.sources import SourceConfig
@@ -29,10 +31,21 @@ def ledger_row(source: str, message: Incoming, sha256: str, path: Path,
         "source": source, "folder": message.folder, "uidvalidity": message.uidvalidity,
         "uid": message.uid, "sha256": sha256, "raw_path": str(path), "size": message.size,
         "message_id": str(headers.get("message-id", "")).strip()[:500],
-        "subject": decode_words(headers.get("subject", ""))[:500],
-        "sender": decode_words(headers.get("from", ""))[:500],
+        "subject": _text(headers, "subject")[:500],
+        "sender": _text(headers, "from")[:500],
         "received_at": (arrived_at(headers) or now).isoformat(), "fetched_at": now.isoformat(),
     }
+
+
+def _text(headers: Message, name: str) -> str:
+    """A header's first value as people read it. Its raw value, not `headers.get`: for 8-bit
+    bytes (UTF-8 or GB18030 unencoded, as some Chinese clients send them) that gives a Header
+    whose str() is U+FFFD for each byte. Unfolded as parsers/mail.py reads headers."""
+    value = next((v for k, v in headers.raw_items() if k.lower() == name), "")
+    value = re.sub(r"\r?\n(?=[ \t])", "", value)
+    if not value.isascii():  # the parser keeps 8-bit bytes surrogate-escaped
+        value = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
+    return decode_words(value)
 
 
 def _head(data: bytes) -> bytes:

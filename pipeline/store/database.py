@@ -239,13 +239,13 @@ class Database:
             "and submission_id is not null order by id desc limit 1", ids).fetchone()
         return self.submission(int(found[0])) if found else None
 
-    def submission_by_case(self, campaign: str, unit: str, case_name: str) -> dict | None:
+    def submissions_by_case(self, campaign: str, unit: str, case_name: str) -> list[dict]:
+        """The campaign's submissions of this unit and case, oldest first (more than one when
+        a person made a second applicant's mail a submission of its own)."""
         if not unit or not case_name:
-            return None
-        found = self.db.execute(
-            "select id from submissions where campaign = ? and unit_name = ? and case_name = ? "
-            "order by id limit 1", [campaign, unit, case_name]).fetchone()
-        return self.submission(int(found[0])) if found else None
+            return []
+        return self.query("select * from submissions where campaign = ? and unit_name = ? "
+                          "and case_name = ? order by id", [campaign, unit, case_name])
 
     def submission(self, submission_id: int) -> dict | None:
         return next(self.db["submissions"].rows_where("id = ?", [submission_id]), None)
@@ -303,6 +303,11 @@ class Database:
 
     def finish_message(self, message_row: int, values: dict[str, object]) -> None:
         self.db["messages"].update(message_row, {**values, "status": "done", "error": None})
+
+    def requeue(self, message_row: int) -> None:
+        """A decided message back in the queue, to be processed afresh by the next run."""
+        self.db["messages"].update(message_row, {"status": "fetched", "attempts": 0,
+                                                 "error": None})
 
     # ---- generic access, for the modules of pipeline/store/ only (outbox.py, digest.py, ...) --
 

@@ -125,9 +125,12 @@ def digest_in_outbox(db: Database, subject: str) -> dict | None:
 
 
 def not_submissions(db: Database, bounds: Bounds) -> list[dict]:
-    """Inquiries, auto-replies, bounces and unrecognised mail fetched on the day."""
-    return db.query("select id, subject, sender, note from messages where verdict = "
-                    f"'not_submission' and {_on_day('fetched_at')} order by id", _day(bounds))
+    """Inquiries, auto-replies, bounces and unrecognised mail fetched on the day, and mails
+    held because they would change another applicant's submission (their note says how to
+    decide)."""
+    return db.query("select id, subject, sender, note from messages where verdict in "
+                    f"('not_submission', 'other_sender') and {_on_day('fetched_at')} order by id",
+                    _day(bounds))
 
 
 def parked_messages(db: Database) -> list[dict]:

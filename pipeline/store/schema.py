@@ -206,3 +206,39 @@ def m009_body_contact_keys(db: _Database) -> None:
     for table in ("findings", "overrides"):
         db.execute(f"update {table} set field = 'body_contact_' || field "
                    "where rule = 'body_contact_missing' and field in ('name', 'phone', 'email')")
+
+
+@migrations()
+def m010_claims(db: _Database) -> None:
+    """Mails held because they would change another applicant's submission (pipeline/store/
+    claims.py), and the words of the new message verdict and reply kind in the views."""
+    db["claims"].create({
+        "id": int, "message_row": int, "submission_id": int, "sender": str, "found_at": str,
+        "decision": str, "decided_by": str, "decided_at": str, "reason": str,
+    }, pk="id", foreign_keys=[("message_row", "messages", "id"),
+                              ("submission_id", "submissions", "id")])
+    db["claims"].create_index(["message_row"])
+    db["claims"].create_index(["submission_id"])
+    verdicts = (*_VERDICTS, ("other_sender", "待核实（疑似他人申报）"))
+    kinds = (*_REPLY_KINDS, ("change_notice", "申报变更通知"))
+    db.create_view("回复邮件", f"""
+        select o.id as 编号, s.reference as 受理编号, {_named("o.kind", kinds)} as 类型,
+          o.to_addr as 收件人, o.subject as 主题, {_named("o.status", _REPLY_STATES)} as 状态,
+          {_beijing("o.created_at")} as 生成时间, {_beijing("o.sent_at")} as 发送时间,
+          coalesce(o.error, o.reason) as 说明
+        from outbox o left join submissions s on o.submission_id = s.id""", replace=True)
+    db.create_view("来信", f"""
+        select m.id as 编号, {_beijing("m.received_at")} as 收到时间, m.sender as 发件人,
+          m.subject as 主题, m.campaign as 征集活动,
+          case m.status when 'parked' then '已搁置' when 'fetched' then '待处理'
+            else {_named("m.verdict", verdicts)} end as 处理结果,
+          s.reference as 受理编号, coalesce(nullif(m.error, ''), nullif(m.note, '')) as 说明
+        from messages m left join submissions s on m.submission_id = s.id""", replace=True)
+    # Created again after them, so that the views keep the order people see them in.
+    db.execute('drop view "人工处理"')
+    db.create_view("人工处理", f"""
+        select s.reference as 受理编号, o.version as 版本, {_named("o.action", _ACTIONS)} as 操作,
+          o.rule as 规则, o.field as 字段, {_text("o.value")} as 新值,
+          {_text("o.previous")} as 原值, o.note as 说明, o."by" as 操作人,
+          {_beijing("o.at")} as 时间
+        from overrides o join submissions s on o.submission_id = s.id""")

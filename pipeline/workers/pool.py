@@ -31,11 +31,18 @@ RETIRE_AFTER = 500
 
 @dataclass(frozen=True)
 class Limits:
-    """Per document: extra memory over the worker's own size, CPU seconds, wall-clock seconds."""
+    """Per document: extra memory over the worker's own size, CPU seconds, wall-clock seconds;
+    per message: wall-clock seconds for all its documents together (CPU is then at most this
+    times the number of workers)."""
 
     memory_mb: int = 512
     cpu_seconds: int = 60
     wall_seconds: float = 120.0
+    message_seconds: float = 120.0
+
+
+# What a file not read within its message's budget is recorded with.
+OVER_BUDGET = "此邮件的附件解析总用时超过每封邮件{:.0f}秒的上限，本文件未读完，请秘书处人工查看"
 
 
 class Pool:
@@ -58,10 +65,14 @@ class Pool:
                 worker.start()
 
     def submit(self, work: Callable[[Item], Result], items: Sequence[Item],
-               label: Callable[[Item], str] = lambda _: "worker") -> Batch:
+               label: Callable[[Item], str] = lambda _: "worker",
+               one_message: bool = False) -> Batch:
         """work(item) for each item in a worker; each item's time in its worker is added to
-        the stage `label(item)` (pipeline/stages.py)."""
-        batch = Batch(self, work, items, label)
+        the stage `label(item)` (pipeline/stages.py). Items of `one_message` share its budget
+        (Limits.message_seconds from now): those not done by then are stopped or never
+        started, and answered with OVER_BUDGET."""
+        deadline = time.monotonic() + self.limits.message_seconds if one_message else None
+        batch = Batch(self, work, items, label, deadline)
         self.queue.extend((batch, index) for index in range(len(items)))
         self._dispatch()
         return batch
@@ -92,9 +103,12 @@ class Pool:
 
     def _dispatch(self) -> None:
         for worker in self.workers:
-            if self.queue and worker not in self.busy:
+            while self.queue and worker not in self.busy:
                 batch, index = self.queue.popleft()
-                worker.send(batch.work, batch.items[index])
+                if batch.spent():  # its message's budget ran out while it waited
+                    batch.answer(index, batch.over_budget(), 0.0)
+                    continue
+                worker.send(batch.work, batch.items[index], batch.deadline)
                 self.busy[worker] = (batch, index)
 
     def close(self) -> None:
@@ -106,10 +120,18 @@ class Pool:
 class Batch:
     """One submission's items and, as they come, their results."""
 
-    def __init__(self, pool: Pool, work: Callable, items: Sequence, label: Callable[..., str]):
+    def __init__(self, pool: Pool, work: Callable, items: Sequence, label: Callable[..., str],
+                 deadline: float | None = None):
         self.pool, self.work, self.items, self.label = pool, work, items, label
+        self.deadline = deadline
         self.answers: list[object] = [None] * len(items)
         self.missing = len(items)
+
+    def spent(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def over_budget(self) -> str:
+        return OVER_BUDGET.format(self.pool.limits.message_seconds)
 
     def answer(self, index: int, result: object, seconds: float) -> None:
         self.answers[index] = result
@@ -138,7 +160,7 @@ def _answers(busy: list[Worker]) -> list[tuple[Worker, object]]:
     answered = [(w, w.receive()) for w in busy if w.results in ready]
     found = [(w, r) for w, r in answered if r is not _PARTIAL]
     late = [w for w in busy if w.deadline <= time.monotonic() and w.results not in ready]
-    return found + [(w, (w.time_out(), w.limits.wall_seconds)) for w in late]
+    return found + [(w, (w.time_out(), time.monotonic() - w.sent_at)) for w in late]
 
 
 _PARTIAL = object()
@@ -153,21 +175,26 @@ class Worker:
         self.requests = self.results = -1
         self.served = 0
         self.sent_at = self.deadline = 0.0
+        # True while the item's message budget, not its own time limit, ends it first.
+        self.budgeted = False
         self.buffer = bytearray()
 
-    def send(self, work: Callable[[Item], Result], item: Item) -> None:
+    def send(self, work: Callable[[Item], Result], item: Item,
+             budget_end: float | None = None) -> None:
         if self.pid and self.served >= RETIRE_AFTER:
             self.stop()
         if not self.pid:
             self.start()
         self.served += 1
         self.sent_at = time.monotonic()
-        self.deadline = self.sent_at + self.limits.wall_seconds
+        own_end = self.sent_at + self.limits.wall_seconds
+        self.budgeted = budget_end is not None and budget_end < own_end
+        self.deadline = budget_end if self.budgeted else own_end
         try:
             write_frame(self.requests, (work, item))
         except BrokenPipeError:  # killed while idle (the OOM killer): a new worker takes it
             self.stop()
-            self.send(work, item)
+            self.send(work, item, budget_end)
 
     def receive(self) -> object:
         """(answer, seconds) once all of it has arrived, else _PARTIAL; the answer is a reason
@@ -188,6 +215,8 @@ class Worker:
 
     def time_out(self) -> str:
         self.stop()
+        if self.budgeted:
+            return OVER_BUDGET.format(self.limits.message_seconds)
         return f"文件解析超时（超过{self.limits.wall_seconds:.0f}秒）"
 
     def stop(self) -> None:

@@ -11,7 +11,7 @@ from typing import Sequence
 
 from parsers import office, sniff
 from parsers.model import Attachment
-from parsers.reading import (Content, Converter, Inspected, Job, RawFile, expand_one, finish, plan,
+from parsers.reading import (Content, Converter, Inspected, Job, RawFile, expand_each, finish, plan,
                              read_content)
 from pipeline.config.settings import Config
 from pipeline.workers.pool import Batch, Limits, Pool
@@ -27,17 +27,19 @@ class IsolatedReader:
         self.limits, self.converter = limits, converter
         self.pool = Pool(limits, workers)
 
-    def expand(self, attachments: Sequence[Attachment]) -> list[RawFile]:
-        """Attachments, with archives opened in a worker (their own limits bound the rest)."""
+    def expand(self, attachments: Sequence[Attachment], lean: bool = False) -> list[RawFile]:
+        """Attachments, with the message's archives opened in one worker under one budget for
+        the message (parsers/reading.py expand_all); `lean` as there."""
         files = [RawFile(a.name, a.data) for a in attachments]
         archive = [sniff.sniff(f.data) in sniff.ARCHIVE_FORMATS for f in files]
         archives = [f for f, is_archive in zip(files, archive) if is_archive]
-        opened = iter(self.pool.map(expand_one, archives, lambda _: "expand archives"))
-        result: list[RawFile] = []
-        for file, is_archive in zip(files, archive):
-            found = next(opened) if is_archive else [file]
-            result.extend(found if isinstance(found, list) else [replace(file, error=found)])
-        return result
+        if not archives:
+            return files
+        (found,) = self.pool.map(_expand_archives, [(archives, lean)], lambda _: "expand archives")
+        opened = iter(found if isinstance(found, list) else [[replace(f, error=found)]
+                                                              for f in archives])
+        return [f for file, is_archive in zip(files, archive)
+                for f in (next(opened) if is_archive else [file])]
 
     def read(self, files: Sequence[RawFile]) -> list[Inspected]:
         return self.start(files).result()
@@ -46,7 +48,8 @@ class IsolatedReader:
         """Hand the files to the workers and return at once: the caller does other work (the
         previous message's database and reply) while they parse."""
         jobs = plan(files, self.converter)
-        return PendingRead(jobs, self.pool.submit(read_content, jobs, lambda job: f"read {job.format}"))
+        return PendingRead(jobs, self.pool.submit(read_content, jobs, lambda job: f"read {job.format}",
+                                                  one_message=True))
 
     def close(self) -> None:
         self.pool.close()
@@ -65,6 +68,12 @@ class PendingRead:
 
     def cancel(self) -> None:
         self.batch.cancel()
+
+
+def _expand_archives(job: tuple[list[RawFile], bool]) -> list[list[RawFile]]:
+    """In a worker: the message's archives, each followed by its members."""
+    archives, lean = job
+    return expand_each(archives, lean=lean)
 
 
 def document_reader(config: Config) -> IsolatedReader:

@@ -240,3 +240,46 @@ def test_an_unreadable_winmail_dat_is_kept(data, content_type):
     mail = parse_mail(raw_mail(text_part("见附件"), file_part(b'filename="winmail.dat"', data,
                                                           content_type)))
     assert [(a.name, a.data) for a in mail.attachments] == [("winmail.dat", data)]
+
+
+# ---- hostile headers (issue 20) --------------------------------------------------------
+
+def with_extra_headers(lines: list[str]) -> bytes:
+    head, sep, body = mail_with("x", 'filename="a.docx"').partition(b"\r\n\r\n")
+    return head + b"".join(b"\r\n" + line.encode() for line in lines) + sep + body
+
+
+def test_hundreds_of_distinct_headers_are_all_read_once():
+    mail = parse_mail(with_extra_headers([f"X-Extra-{i}: value {i}" for i in range(900)]))
+    assert mail.headers["x-extra-0"] == "value 0" and mail.headers["x-extra-899"] == "value 899"
+    assert mail.subject == "x" and mail.from_addr == "wang@example.cn"
+
+
+def test_too_many_header_fields_are_refused_with_the_reason():
+    lines = [f"X-Extra-{i}: v" for i in range(32_000)]
+    with pytest.raises(UnreadableMail, match="邮件头字段过多"):
+        parse_mail(with_extra_headers(lines)[:200_000] + b"\r\n\r\nbody")
+
+
+def test_a_header_block_past_its_size_is_refused_with_the_reason():
+    folded = ["X-Long: start"] + [" " + "y" * 70] * 5000  # one field, 350 KB of folded lines
+    with pytest.raises(UnreadableMail, match="邮件头过大"):
+        parse_mail(with_extra_headers(folded))
+
+
+def test_a_subject_of_many_adjacent_encoded_words_is_decoded_whole():
+    word = f"=?UTF-8?B?{_b('案例', 'utf-8')}?="
+    mail = parse_mail(mail_with(" ".join([word] * 10_000), 'filename="a.docx"'))
+    assert mail.subject == "案例" * 10_000
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("申报表\x00.docx", "申报表.docx"),
+    ("申报\r\n表.docx", "申报 表.docx"),  # a line break in a name is a space
+    ("照片\u202egpj.exe", "照片gpj.exe"),
+    ("\x1b[31m红\x1b[0m.jpg", "[31m红[0m.jpg"),
+])
+def test_attachment_names_lose_controls_and_direction_marks(raw, shown):
+    encoded = _b(raw, "utf-8")
+    mail = parse_mail(mail_with("x", f'filename="=?UTF-8?B?{encoded}?="'))
+    assert [a.name for a in mail.attachments] == [shown]

@@ -198,3 +198,8 @@ def _one_page_pdf(content: bytes, unicode_map: bytes) -> bytes:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
     ]
     return hostile.pdf_of_objects(objects)
+
+
+def test_a_page_tree_claiming_a_million_pages_is_read_to_its_first_pages_only():
+    content = read_pdf(hostile.pdf_page_tree_dag())
+    assert content.pages <= pdfium.MAX_PAGES

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import docx
 
-from parsers.reading import InlineReader, RawFile, expand_one, legacy_files, plan
+from parsers.members import TOO_BIG, TOO_MANY
+from parsers.reading import InlineReader, RawFile, expand_all, expand_one, legacy_files, plan
 from pipeline.demo.samples import zip_bytes
 from tests.support import hostile
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)
 
 
 def _docx(text: str) -> bytes:
@@ -77,3 +79,27 @@ def test_html_counts_as_word_only_under_a_word_name():
     page = b"<html><body><table><tr><td>a</td></tr></table></body></html>"
     jobs = plan([RawFile("申报表.doc", page), RawFile("说明.html", page)], _FakeConverter())
     assert [job.data is page for job in jobs] == [False, True]
+
+
+# ---- one budget per message (issue 20) --------------------------------------------------
+
+def test_the_archives_of_one_message_share_one_budget():
+    zips = [RawFile(f"材料{i}.zip", hostile.zip_of_zero_zips()) for i in range(10)]
+    files = expand_all(zips, lean=True)
+    by_name = {f.name: f for f in files if f.name.startswith("材料")}
+    assert by_name["材料0.zip"].error is None
+    assert all(by_name[f"材料{i}.zip"].error in (TOO_BIG, TOO_MANY) for i in range(1, 10))
+    members = [f for f in files if f.container == "材料0.zip" or f.depth == 2]
+    assert len(members) == 100  # 50 inner zips, each with its 4 MiB of zeros
+
+
+def test_lean_members_carry_digest_and_size_and_no_bytes():
+    files = expand_all([RawFile("材料.zip", zip_bytes({"照片.jpg": JPEG, "说明.txt": "文字".encode(),
+                                                      "zeros.bin": bytes(4096)}))], lean=True)
+    by_name = {f.name: f for f in files}
+    assert by_name["照片.jpg"].data == JPEG
+    assert by_name["zeros.bin"].data == b"" and by_name["zeros.bin"].size == 4096
+    assert by_name["zeros.bin"].digest == hashlib.sha256(bytes(4096)).hexdigest()
+    assert by_name["说明.txt"].data == b"" and by_name["说明.txt"].sniffed == "text"
+    (job,) = [j for j in plan(files, None) if j.file.name == "zeros.bin"]
+    assert job.format == "unknown" and job.sha256 == by_name["zeros.bin"].digest

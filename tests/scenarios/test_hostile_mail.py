@@ -91,7 +91,7 @@ def test_a_mail_of_100000_parts_is_one_finding_in_seconds(tmp_path):
     findings = workspace.query("select rule, field, message from findings "
                                "where rule = 'attachment_unreadable'")
     assert [(f["field"], f["message"]) for f in findings if "上限" in f["message"]] == [
-        ("（其余99700个附件）", "附件“（其余99700个附件）”无法打开：邮件共有100000个附件，超过300个的上限，"
-                          "其余99700个未读取；请只发送通知要求的材料。请检查文件后重新发送")]
+        ("（其余99700个文件）", "附件“（其余99700个文件）”无法打开：邮件共有100000个文件（含压缩包内的文件），"
+                          "超过300个的上限，其余99700个未读取；请只发送通知要求的材料。请检查文件后重新发送")]
     assert workspace.query("select count(*) as n from documents")[0]["n"] == 301
     assert all(len(r["raw"] or b"") < 200_000 for r in workspace.query("select raw from outbox"))

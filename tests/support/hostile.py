@@ -515,3 +515,29 @@ def _vba_dir(modules: list[tuple[str, int]]) -> bytes:
                 + record(0x1C) + record(0x48) + number(0x31, 0) + number(0x1E, 0)
                 + number(0x2C, 0xFFFF, 2) + record(kind) + record(0x2B))
     return out + record(0x10)
+
+
+def zip_of_zero_zips(inner: int = 50, mib: int = 4) -> bytes:
+    """A zip (stored) of `inner` zips of `mib` MiB of zeros each, every one under the ratio
+    floor: 200 MiB from about 200 KB, as much as one attachment may give; ten such zips in one
+    mail are what the message's own budget is for."""
+    leaf = zip_zeros(mib)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+        for i in range(inner):
+            out.writestr(f"{i}.zip", leaf)
+    return buffer.getvalue()
+
+
+def pdf_page_tree_dag(levels: int = 6, fan: int = 10) -> bytes:
+    """A 1 KB PDF whose page-tree nodes share their children: `fan`**`levels` pages claimed
+    (a million by default), each a read of the same page."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(levels):
+        node = 2 + level
+        kids = b" ".join(b"%d 0 R" % (node + 1) for _ in range(fan))
+        parent = b" /Parent %d 0 R" % (node - 1) if level else b""
+        objects.append(b"<< /Type /Pages /Kids [%s] /Count %d%s >>"
+                       % (kids, fan ** (levels - level), parent))
+    objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] >>" % (levels + 1))
+    return pdf_of_objects(objects)

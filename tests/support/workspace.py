@@ -30,6 +30,21 @@ mode = "send"
 '''
 
 
+def imap_source(port: int, user: str, secret_env: str) -> str:
+    """A `[[sources]]` table for a loopback Dovecot at `port`, its password in `secret_env`."""
+    return f'''[[sources]]
+name = "box"
+type = "imap"
+host = "127.0.0.1"
+port = {port}
+tls = "none"
+user = "{user}"
+password_env = "{secret_env}"
+idle = false
+backlog = "reply"
+'''
+
+
 @dataclass
 class Workspace:
     root: Path
@@ -49,6 +64,19 @@ class Workspace:
                                str(self.config_path)], cwd=self.root, capture_output=True,
                               text=True, timeout=timeout,
                               env={**os.environ, "COLUMNS": "200", **(env or {})})
+
+    def poll_first(self, source: str) -> None:
+        """`source` (a `[[sources]]` table) added before the Maildir, so it is polled first."""
+        config = self.config_path.read_text(encoding="utf-8")
+        self.config_path.write_text(config.replace("[[sources]]", source + "\n[[sources]]", 1),
+                                    encoding="utf-8")
+
+    def only_source(self, source: str) -> None:
+        """`source` (a `[[sources]]` table) in place of the Maildir."""
+        config = self.config_path.read_text(encoding="utf-8")
+        head, _, rest = config.partition("[[sources]]")
+        self.config_path.write_text(head + source + "\n[replies]" + rest.partition("[replies]")[2],
+                                    encoding="utf-8")
 
     def query(self, sql: str, params: list | tuple = ()) -> list[dict]:
         db = Database(self.root / "var" / "intake.db")

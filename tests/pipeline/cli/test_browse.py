@@ -1,5 +1,7 @@
 """`intake browse`: Datasette over a database the pipeline filled, through its JSON API and a
-real headless browser (Debian's chromium), and nothing it serves can write."""
+real headless browser (Debian's chromium), and nothing it serves can write. Every request here
+shows the token's cookie, as a browser that opened the printed address does; the gate itself
+(Host, token, CSV) is tested in test_browseguard.py."""
 from __future__ import annotations
 
 import asyncio
@@ -43,6 +45,17 @@ class Server:
     database: Path
     # The database's content and file bytes before the server started.
     before: tuple[str, str]
+    # The token of the printed address, and the cookie a browser gets for it.
+    token: str = ""
+
+    @property
+    def cookie(self) -> str:
+        return f"intake_browse_{urllib.parse.urlsplit(self.url).port}={self.token}"
+
+    def request(self, url_path: str, **options) -> urllib.request.Request:
+        """A request as the logged-in browser sends it."""
+        headers = {"Cookie": self.cookie, **options.pop("headers", {})}
+        return urllib.request.Request(self.url + url_path, headers=headers, **options)
 
 
 def fingerprint(path: Path) -> tuple[str, str]:
@@ -75,7 +88,8 @@ def server(workspace):
              "--config", str(workspace.config_path), "--port", "0"],
             cwd=workspace.root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        yield Server(_wait_until_answering(process, log_path), database, before)
+        url, token = _wait_until_answering(process, log_path)
+        yield Server(url, database, before, token)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -85,26 +99,39 @@ def server(workspace):
             process.wait()
 
 
-def _wait_until_answering(process: subprocess.Popen, log_path: Path) -> str:
-    """The URL the command printed, once a GET of it answers 200."""
+def _wait_until_answering(process: subprocess.Popen, log_path: Path) -> tuple[str, str]:
+    """The URL and token the command printed, once a GET of the address answers 200 (after
+    the redirect that trades the token for a cookie)."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         assert process.poll() is None, f"intake browse exited:\n{log_path.read_text()}"
-        found = re.search(r"(http://127\.0\.0\.1:\d+)/", log_path.read_text())
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/\S*intake_token=([\w-]+)",
+                          log_path.read_text())
         if found:
             try:
-                with urllib.request.urlopen(found.group(1) + "/", timeout=2) as response:
+                with cookie_opener().open(f"{found.group(1)}/?intake_token={found.group(2)}",
+                                          timeout=2) as response:
                     if response.status == 200:
-                        return found.group(1)
+                        return found.group(1), found.group(2)
             except OSError:
                 pass
         time.sleep(0.1)
     raise AssertionError(f"intake browse did not answer in 20 s:\n{log_path.read_text()}")
 
 
+def cookie_opener() -> urllib.request.OpenerDirector:
+    """An opener keeping cookies across redirects, as a browser does."""
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+
 def get_json(server: Server, url_path: str) -> object:
-    with urllib.request.urlopen(server.url + url_path, timeout=10) as response:
+    with urllib.request.urlopen(server.request(url_path), timeout=10) as response:
         return json.load(response)
+
+
+def with_token(server: Server, url: str) -> str:
+    """A URL as the printed address gives it: chromium keeps no session cookie between runs."""
+    return url + ("&" if "?" in url else "?") + f"intake_token={server.token}"
 
 
 def status_of(request: urllib.request.Request) -> int:
@@ -145,12 +172,13 @@ def test_the_tables_are_hidden_and_the_views_shown(server, workspace):
 def test_a_browser_loads_the_overview_and_a_facet_filters_it(server, workspace, tmp_path):
     references = {r["reference"]: r["verdict"] for r in workspace.query(
         "select reference, verdict from submissions")}
-    page = chromium_dom(server.url + view_path(OVERVIEW), tmp_path)
+    page = chromium_dom(with_token(server, server.url + view_path(OVERVIEW)), tmp_path)
     assert all(reference in page for reference in references)
 
     facets = FacetLinks.of(page)
     assert {column for column, _ in facets} == {"征集活动", "结论", "案例类别"}
-    filtered = chromium_dom(urllib.parse.urljoin(server.url, facets["结论", "需补正"]), tmp_path)
+    filtered = chromium_dom(with_token(server, urllib.parse.urljoin(
+        server.url, facets["结论", "需补正"])), tmp_path)
     assert {r for r in references if r in filtered} == \
         {r for r, verdict in references.items() if verdict == "deficient"}
 
@@ -201,13 +229,15 @@ def test_nothing_served_can_write(server):
     """GIVEN the server WHEN writes are tried every way Datasette 0.65 has THEN all are refused
     and the database is what it was, row for row and byte for byte."""
     attempts = [
-        urllib.request.Request(server.url + f"/{DATABASE}.json?sql=delete+from+counters"),
-        urllib.request.Request(server.url + f"/{DATABASE}", data=b"sql=delete from counters"),
-        urllib.request.Request(server.url + f"/{DATABASE}/counters", data=b"last=0"),
-        urllib.request.Request(server.url + f"/{DATABASE}/counters/-/insert",
-                               data=b'{"row": {"campaign": "x", "last": 1}}',
-                               headers={"Content-Type": "application/json"}),
+        server.request(f"/{DATABASE}.json?sql=delete+from+counters"),
+        server.request(f"/{DATABASE}", data=b"sql=delete from counters"),
+        server.request(f"/{DATABASE}/counters", data=b"last=0"),
+        server.request(f"/{DATABASE}/counters/-/insert",
+                       data=b'{"row": {"campaign": "x", "last": 1}}',
+                       headers={"Content-Type": "application/json"}),
     ]
+    # Through the gate: each attempt is refused by Datasette, not by a missing cookie.
+    assert all(status_of(request) != 401 for request in attempts)
     assert all(status_of(request) >= 400 for request in attempts)
     assert get_json(server, "/-/plugins.json") == []
     assert get_json(server, "/-/databases.json")[0]["is_mutable"]  # mode=ro, not immutable=1

@@ -3,6 +3,7 @@ originals beside their .docx, index.xlsx, and a second and third run that update
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import openpyxl
@@ -283,3 +284,47 @@ def test_a_legacy_file_that_cannot_be_converted_now_is_kept_as_it_came(tmp_path)
     report = MaterialsReport(tmp_path)
     assert document_files(named, b"ole", NoOffice(), report, "REF-0001") == {"申报表.wps": b"ole"}
     assert report.notes == ["REF-0001 申报表.wps: 未能转换为.docx（服务器未安装LibreOffice），仅保留原件"]
+
+
+# ---- files that wait for a person ---------------------------------------------------------
+
+def test_a_stored_name_hiding_an_executable_suffix_is_set_aside_without_its_override(tmp_path):
+    """GIVEN a database written before names were cleaned, holding a photo recorded as a proof
+    named 营业执照<U+202E>gpj.exe WHEN exported THEN it waits in 待人工检查 under a name without
+    the override, and the index says why."""
+    import sqlite3
+
+    workspace = workspace_in(tmp_path / "ws", samples("gpipc-park-complete"))
+    run(workspace.config())
+    with sqlite3.connect(workspace.config().database) as conn:
+        conn.execute("update documents set kind = 'proof', name = '营业执照\u202egpj.exe' "
+                     "where id = (select min(id) from documents where kind = 'photo')")
+    report = export(workspace, gpipc.PARK, tmp_path / "out")
+    folder = tmp_path / "out" / PARK_COMPLETE
+    assert sorted(p.name for p in (folder / "待人工检查").iterdir()) == \
+        ["证明材料01_营业执照gpj.jpg.quarantine"]
+    assert report.quarantined == 1 and "文件名后缀.exe" in report.notes[0]
+    rows = index_rows(tmp_path / "out" / INDEX, "文件")
+    (row,) = [r for r in rows if r[2].startswith("待人工检查/")]
+    assert row[4] == "营业执照gpj.exe" and row[7].startswith("待人工检查：文件名后缀.exe")
+
+
+def test_an_executable_an_older_export_placed_is_removed_and_set_aside(tmp_path):
+    """GIVEN a review folder an older intake wrote with 证明材料01_证明材料.exe in it WHEN
+    exported again THEN the .exe is gone from the folder and waits in 待人工检查."""
+    from tests.support.hostile_exports import hostile_review_mail
+
+    workspace = workspace_in(tmp_path / "ws", [])
+    (workspace.root / "mail" / "new" / "1.hostile.eml").write_bytes(hostile_review_mail())
+    run(workspace.config())
+    out = tmp_path / "out"
+    export(workspace, gpipc.PARK, out)
+    folder = next(out.glob("GPIPC-2024-P-0001_*"))
+    held = folder / "待人工检查" / "证明材料01_证明材料.exe.quarantine"
+    held.rename(folder / "证明材料01_证明材料.exe")  # as the older export left it
+    manifest = json.loads((out / MANIFEST).read_text("utf-8"))
+    manifest["submissions"]["GPIPC-2024-P-0001"]["files"].append("证明材料01_证明材料.exe")
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    report = export(workspace, gpipc.PARK, out)
+    assert not (folder / "证明材料01_证明材料.exe").exists() and held.is_file()
+    assert (report.removed, report.written) == (1, 1)

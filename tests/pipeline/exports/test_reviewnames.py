@@ -31,3 +31,24 @@ def test_folder_name_cuts_long_parts_and_cleans_them():
     assert name.startswith("REF-0001_") and len(name) <= 9 + 1 + 60 + 1
     assert ":" not in name and "：" in name
     assert folder_name("REF-0002", "", " ") == "REF-0002_未知单位_未知案例"
+
+
+def test_suffixes_come_from_the_format_and_names_hide_nothing():
+    """GIVEN an executable named as a photo behind a right-to-left override, a PDF named .exe,
+    and a PNG named .jpg WHEN named THEN no name keeps the override, the PDF is a .pdf, the PNG
+    a .png, and the executable keeps its claim with the reason it waits for a person."""
+    docs = [doc("照片\u202egpj.exe", "photo", "unknown"), doc("证明\u202efdp.exe", "proof", "pdf"),
+            doc("现场.jpg", "photo", "png"), doc("营业执照.jpg", "proof", "unknown")]
+    named = {n.document.name: n for n in document_names(docs, "案例报告")}
+    assert [(n.name, bool(n.reason)) for n in named.values()] == [
+        ("照片01.exe", True), ("照片02.png", False), ("证明材料01_证明fdp.pdf", True),
+        ("证明材料02_营业执照.jpg", True)]
+    assert "无法识别" in named["营业执照.jpg"].reason
+    assert "文件名后缀.exe" in named["证明\u202efdp.exe"].reason
+    assert not any("\u202e" in n.name for n in named.values())
+
+
+def test_a_converted_original_of_a_format_not_allowed_waits_and_its_docx_does_not():
+    (named,) = document_names([doc("申报表.doc", "form", "html", converted=True)], "案例报告")
+    assert (named.name, named.original) == ("申报表.docx", "申报表（原件）.doc")
+    assert "网页" in named.reason

@@ -57,3 +57,14 @@ def test_clean_file_name_keeps_the_suffix_when_cutting():
                                           ("a.tar.gz", ".gz")])
 def test_plausible_suffix(name, suffix):
     assert plausible_suffix(name) == suffix
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("照片\u202egpj.exe", "照片gpj.exe"),  # shown as 照片exe.jpg while the override is there
+    ("\u2066证明\u2069材料\u200b.pdf\ufeff", "证明材料.pdf"),
+    ("申报表.ex\u200be", "申报表.exe"),  # a hidden character cannot hide a suffix
+    ("单位\x85名称\x9b", "单位 名称"),  # C1 controls: NEL, CSI
+    ("\u200e\u200f\u061c", "未命名"),
+])
+def test_clean_name_strips_bidi_and_format_characters(text, expected):
+    assert clean_name(text) == expected

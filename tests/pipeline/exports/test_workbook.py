@@ -75,3 +75,10 @@ def test_sheet_titles_follow_excels_rules_and_stay_unique():
 def test_sheets_keep_their_order():
     book = read(write_workbook([Sheet("b", ("x",), ()), Sheet("a", ("y",), ())]))
     assert book.sheetnames == ["b", "a"]
+
+
+def test_cells_lose_bidi_and_format_characters_and_keep_their_lines():
+    row = ("照片\u202egpj.exe", "第一行\n第二行\u200b\ufeff", "单位\x85")
+    sheet = read(write_workbook([Sheet("h", ("a", "b\u202e", "c"), (row,))]))["h"]
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("a", "b", "c"), ("照片gpj.exe", "第一行\n第二行", "单位")]
