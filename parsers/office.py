@@ -19,20 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Sequence
 
-from parsers.children import kill_group
+from parsers.children import child_environment, kill_group, offline
 
 log = logging.getLogger("intake")
 
 # Settings written into each worker's LibreOffice profile. --convert-to already opens documents
 # with macros never run; these hold whatever a later version or a stray setting does: no macro
 # runs (Basic or VBA), VBA code is neither loaded nor carried into the .docx, and links to other
-# files are not followed.
+# files are not followed. Where no network namespace can be had (parsers/children.py), every
+# HTTP, HTTPS and FTP request goes to a proxy on a loopback port where nothing listens (the
+# discard port): a remote stylesheet or image in an HTML file saved as .doc is never fetched.
+_NOWHERE = {"Name": "127.0.0.1", "Port": "9"}
 _LOCKDOWN = {
     "/org.openoffice.Office.Common/Security/Scripting": {
         "MacroSecurityLevel": "3", "DisableMacrosExecution": "true",
         "BlockUntrustedRefererLinks": "true"},
     "/org.openoffice.Office.Writer/Filter/Import/VBA": {
         "Load": "false", "Executable": "false", "Save": "false"},
+    "/org.openoffice.Inet/Settings": {
+        "ooInetProxyType": "2", "ooInetNoProxy": "",
+        **{f"ooInet{scheme}Proxy{key}": value for scheme in ("HTTP", "HTTPS", "FTP")
+           for key, value in _NOWHERE.items()}},
 }
 
 # The extension tells LibreOffice's type detection where to start; content decides the rest.
@@ -149,8 +156,9 @@ class Converter:
                    f"-env:UserInstallation={self._profile_dir().as_uri()}",
                    "--convert-to", _TARGET, "--outdir", str(outdir), *map(str, files)]
         limit = self.timeout + self.per_file * count
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(offline(command), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   start_new_session=True, env=child_environment())
         try:
             output, _ = process.communicate(timeout=limit)
         except subprocess.TimeoutExpired:

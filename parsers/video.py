@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.children import kill_group
+from parsers.children import child_environment, kill_group, offline
 from parsers.errors import UnreadableDocument
 
 # A healthy probe of a phone video takes well under a second; a file built to stall the
@@ -47,14 +48,14 @@ def probe_video(data: bytes, timeout: float = PROBE_TIMEOUT) -> VideoInfo:
 
 def _ffprobe(path: str, timeout: float) -> bytes:
     """ffprobe's JSON for the file; past `timeout` seconds its whole process group is killed."""
-    try:
-        # Its own session (and so process group): the kill reaches anything it started, and a
-        # terminal's Ctrl-C meant for intake does not reach it.
-        child = subprocess.Popen([*_COMMAND, path], stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 start_new_session=True)
-    except FileNotFoundError:
-        raise UnreadableDocument("ffprobe未安装，无法读取视频") from None
+    program = shutil.which(_COMMAND[0])
+    if program is None:
+        raise UnreadableDocument("ffprobe未安装，无法读取视频")
+    # Its own session (and so process group): the kill reaches anything it started, and a
+    # terminal's Ctrl-C meant for intake does not reach it. No network, no password variable.
+    child = subprocess.Popen(offline([program, *_COMMAND[1:], path]), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             start_new_session=True, env=child_environment())
     with child:
         try:
             output, _ = child.communicate(timeout=timeout)

@@ -6,6 +6,7 @@ and answers with (result, retire, seconds). Whatever a parser raises becomes the
 """
 from __future__ import annotations
 
+import ctypes
 import faulthandler
 import os
 import resource
@@ -13,6 +14,7 @@ import select
 import time
 from typing import Callable, TypeVar
 
+from parsers.children import child_environment
 from pipeline.workers.frames import PIPE_BYTES, read_frames, write_frame
 
 Item, Result = TypeVar("Item"), TypeVar("Result")
@@ -31,6 +33,7 @@ def serve(requests: int, results: int, memory_mb: int, cpu_seconds: int) -> None
         os.setsid()  # ffprobe and friends die with us when the parent kills the group
         faulthandler.disable()  # a parser's crash is reported by the parent, not dumped
         _keep_only(requests, results)
+        isolate()
         buffer = bytearray()
         while (request := _read_frame(requests, buffer)) not in (None, _IDLE):
             work, item = request
@@ -58,6 +61,36 @@ def _keep_only(*keep: int) -> None:
                 os.close(fd)
             except OSError:
                 pass
+
+
+def isolate() -> None:
+    """Leave the parent's environment and network: a parser (or the LibreOffice and ffprobe it
+    starts) sees no password variable and can reach no host, not even our own loopback."""
+    kept = child_environment()
+    os.environ.clear()
+    os.environ.update(kept)
+    _leave_network()
+
+
+# From <sched.h>; Python 3.12 has os.unshare, 3.11 only the C library's.
+_CLONE_NEWNET, _CLONE_NEWUSER = 0x40000000, 0x10000000
+
+
+def _leave_network() -> bool:
+    """A network namespace of our own: as root directly, else inside a user namespace that maps
+    our uid and gid to themselves (a single-threaded process may make one). False where the
+    kernel allows neither; the converters then keep off the network by their own settings."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return True
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        return False
+    for name, line in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                       ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as file:
+            file.write(line)
+    return True
 
 
 def _retire(reason: str) -> bool:

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 
 import docx
 import pytest
 
+from parsers import children
 from parsers.office import Converter
 from parsers.word import read_word
 from pipeline.demo.samples import build_form, mail
 from pipeline.demo.samples.catalogue import Sample
 from pipeline.demo.samples.mime import at
+from tests.support.listener import html_form_linking, listening
 from tests.support.office import needs_soffice, office_convert
 
 
@@ -69,6 +72,43 @@ def test_two_workers_use_two_profiles(tmp_path):
     assert taken != second._profile_dir()
     first.close()
     assert Converter(tmp_path / "cache")._profile_dir() == taken
+
+
+@pytest.mark.parametrize("sandbox", ["namespace", "fallback"])
+def test_an_html_doc_linking_remote_files_is_converted_without_fetching_them(
+        tmp_path, monkeypatch, sandbox):
+    """GIVEN an HTML "申报表.doc" with a remote stylesheet, image and frame on a loopback server
+    WHEN LibreOffice converts it, in a network namespace or (where the kernel has none) with
+    only its own settings THEN the form converts and the server is asked for nothing."""
+    needs_soffice()
+    if sandbox == "fallback":
+        monkeypatch.setattr(children, "_namespace_prefix", lambda pid: ())
+    elif not children._namespace_prefix(os.getpid()):
+        pytest.skip("this kernel gives no network namespace")
+    with listening() as listener:
+        result = Converter(tmp_path / "cache").convert(html_form_linking(listener, "示例单位"),
+                                                       "html")
+    assert listener.requests == []
+    assert "示例单位" in read_word(result.docx).all_text()
+
+
+def test_libreoffice_starts_without_our_password_variables(tmp_path, monkeypatch):
+    """GIVEN the SMTP and IMAP passwords in our environment WHEN LibreOffice is started THEN its
+    environment holds neither, and (where the kernel allows) it is in a network of its own."""
+    seen = tmp_path / "seen"
+    program = tmp_path / "bin" / "soffice"
+    program.parent.mkdir()
+    program.write_text(f"#!/bin/sh\nenv > {seen}.env\nreadlink /proc/self/ns/net > {seen}.net\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{program.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("INTAKE_TEST_SMTP_PASSWORD", "smtp-secret-4711")
+    monkeypatch.setenv("INTAKE_TEST_IMAP_CODE", "imap-secret-4711")
+    result = Converter(tmp_path / "cache").convert(b"<html>x</html>", "html")
+    assert result.docx is None  # the stand-in writes nothing
+    environment = (tmp_path / "seen.env").read_text()
+    assert "secret-4711" not in environment and "PATH=" in environment
+    if children._namespace_prefix(os.getpid()):
+        assert (tmp_path / "seen.net").read_text().strip() != os.readlink("/proc/self/ns/net")
 
 
 def _legacy_sample(n: int) -> Sample:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from parsers import children
 from parsers.errors import UnreadableDocument
 from parsers.video import VideoInfo, probe_video
 
@@ -116,6 +117,18 @@ def _running(pid: int) -> bool:
             return False
         time.sleep(0.02)
     return True
+
+
+def test_ffprobe_starts_without_our_password_variables_or_network(monkeypatch, tmp_path):
+    seen = tmp_path / "seen"
+    fake_ffprobe(monkeypatch, tmp_path, f"env > {seen}.env\nreadlink /proc/self/ns/net > {seen}.net\n"
+                                        "echo '{}'\n")
+    monkeypatch.setenv("INTAKE_TEST_SMTP_PASSWORD", "smtp-secret-4711")
+    with pytest.raises(UnreadableDocument):
+        probe_video(b"video")
+    assert "secret-4711" not in (tmp_path / "seen.env").read_text()
+    if children._namespace_prefix(os.getpid()):
+        assert (tmp_path / "seen.net").read_text().strip() != os.readlink("/proc/self/ns/net")
 
 
 def test_a_missing_ffprobe_says_so(monkeypatch, tmp_path):

@@ -1,8 +1,11 @@
 """The pool's message budget: what is not done in time is stopped, or never started."""
 from __future__ import annotations
 
+import os
+import socket
 import time
 
+from parsers import children
 from pipeline.workers.pool import OVER_BUDGET, Limits, Pool
 
 
@@ -37,3 +40,32 @@ def test_without_a_budget_only_each_item_s_own_limit_applies():
         assert pool.map(_nap, [0.1, 30]) == [0.1, "文件解析超时（超过1秒）"]
     finally:
         pool.close()
+
+
+def _surroundings(port: int) -> tuple[dict[str, str], str, int]:
+    """What a parser in a worker sees: its environment, its network namespace, a connection."""
+    try:
+        socket.create_connection(("127.0.0.1", port), 2).close()
+        reached = 1
+    except OSError:
+        reached = 0
+    return dict(os.environ), os.readlink("/proc/self/ns/net"), reached
+
+
+def test_a_worker_sees_no_password_variable_and_no_network(monkeypatch):
+    """GIVEN the IMAP and SMTP passwords in our environment and a server on our loopback WHEN a
+    parser runs in a worker THEN its environment holds neither password and (where the kernel
+    gives a network namespace) it is in a network of its own, reaching nothing."""
+    monkeypatch.setenv("INTAKE_TEST_SMTP_PASSWORD", "smtp-secret-4711")
+    monkeypatch.setenv("INTAKE_TEST_IMAP_CODE", "imap-secret-4711")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        pool = Pool(Limits(wall_seconds=30), size=1)
+        try:
+            port = server.getsockname()[1]
+            environment, network, reached = pool.map(_surroundings, [port])[0]
+        finally:
+            pool.close()
+    assert not [v for v in environment.values() if "secret-4711" in v]
+    assert environment["PATH"] == os.environ["PATH"]
+    if children._namespace_prefix(os.getpid()):
+        assert network != os.readlink("/proc/self/ns/net") and reached == 0
