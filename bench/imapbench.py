@@ -31,7 +31,7 @@ from typing import Callable, Iterator
 
 from bench.dovecot import Dovecot, dovecot_folder
 from pipeline.app.clock import utc_now
-from pipeline.app.runner import Pipeline
+from pipeline.app.runner import Pipeline, RunReport
 from pipeline.config.settings import Config, parse_config
 from pipeline.sources.chooser import open_source
 from pipeline.sources.fetch import SourceLedger
@@ -169,7 +169,9 @@ def _fetch_pass(server: Dovecot, work: Path, count: int) -> tuple[float, float, 
     with pipeline_at(bench_config(server, work)) as pipeline:
         ours, theirs = own_cpu_seconds(), server_cpu_seconds(server)
         started = time.perf_counter()
-        fetched = pipeline.sources.fetch()
+        report = RunReport()
+        pipeline.fetch(report)
+        fetched = report.fetched
         seconds = time.perf_counter() - started
         ours = own_cpu_seconds() - ours
     time.sleep(0.3)  # the imap process has logged out; its master reaps it and counts its CPU
@@ -261,7 +263,7 @@ def _search_ms(pipeline: Pipeline, polls: int) -> float:
     try:
         source.folders()
         uidvalidity = source.open_folder("INBOX")
-        ledger = SourceLedger(pipeline.store.database, SOURCE)
+        ledger = SourceLedger(pipeline.db, SOURCE)
         return _median_ms(lambda: _idle(len(list(source.incoming("INBOX", uidvalidity, ledger)))),
                           polls)
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from outbox import echo
 from outbox.compose import Envelope, Reply, ReplySettings, assemble
 from outbox.render import render
 from rules.profile import Profile
@@ -35,8 +36,9 @@ def build_change_notice(settings: ReplySettings, profile: Profile, change: Chang
                         now: datetime) -> Reply:
     """The notice to the submission's own sender `to` (a checked address)."""
     context = {
-        "unit_name": change.unit_name or "贵单位", "campaign_title": profile.title,
-        "reference": change.reference, "case_name": change.case_name,
+        "unit_name": echo.unit_name(change.unit_name) or "贵单位",
+        "campaign_title": profile.title, "reference": change.reference,
+        "case_name": echo.case_name(change.case_name),
         "version": change.version, "verdict": VERDICT_NAMES.get(change.verdict, change.verdict),
         "changed_by": change.changed_by,
         "secretariat_name": settings.secretariat_name,

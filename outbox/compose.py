@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -10,9 +10,9 @@ from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
+from outbox import echo
 from outbox.render import render
 from parsers.model import ParsedMail
-from parsers.subjects import strip_prefixes
 from rules.common import byte_size, chinese_date
 from rules.model import Finding, Submission
 from rules.profile import Profile
@@ -87,8 +87,22 @@ def message_ids(text: str, keep: int = 10) -> list[str]:
     return _MESSAGE_ID.findall(text or "")[-keep:]
 
 
-def reply_subject(kind: str, original: str, reference: str, updated: bool) -> str:
-    base = one_line(strip_prefixes(one_line(original, 400)), 120) or "案例申报材料"
+# The part of a notice's subject convention that follows the unit: 【单位名称】绿盟案例征集.
+_UNIT_SLOT = "【单位名称】"
+
+
+def campaign_label(profile: Profile) -> str:
+    """What a reply's subject calls the campaign: the notice's subject after 【单位名称】, else
+    the notice's title."""
+    example = profile.subject.example
+    return example[len(_UNIT_SLOT):] if example.startswith(_UNIT_SLOT) else profile.title
+
+
+def reply_subject(kind: str, profile: Profile, unit: str, reference: str, updated: bool) -> str:
+    """【已受理】【示例单位】绿盟案例征集（受理编号：REF）: built from the notice and the unit's name
+    as read (outbox/echo.py), never from the mail's own subject."""
+    unit = echo.unit_name(unit)
+    base = one_line(f"【{unit}】" if unit else "", 80) + campaign_label(profile)
     label = "登记编号" if kind == "late" else "受理编号"
     return f"{UPDATED if updated else ''}{PREFIXES[kind]}{base}（{label}：{reference}）"
 
@@ -98,19 +112,25 @@ def _context(settings: ReplySettings, profile: Profile, submission: Submission,
     category = submission.fields.get("category")
     return {
         "issuer": profile.issuer, "campaign_title": profile.title, "reference": answer.reference,
-        "unit_name": submission.unit_name or "（未识别）",
-        "case_name": submission.fields.get("case_name") or "（未识别）",
+        "unit_name": echo.unit_name(submission.unit_name) or "（未识别）",
+        "case_name": echo.case_name(str(submission.fields.get("case_name") or "")) or "（未识别）",
         "category": category[0] if isinstance(category, tuple) and len(category) == 1 else "",
-        "documents": [{"name": d.name, "kind": KIND_NAMES.get(d.kind, d.kind), "size": byte_size(d.size)}
+        "documents": [{"name": echo.defanged(d.name), "kind": KIND_NAMES.get(d.kind, d.kind),
+                       "size": byte_size(d.size)}
                       for d in submission.documents if d.kind != "archive"],
         "photo_count": len(submission.of_kind("photo")),
-        "errors": answer.errors(), "resolved": answer.resolved(),
-        "warnings": [f for f in answer.findings if f.severity == "warning"],
+        "errors": _defanged(answer.errors()), "resolved": _defanged(answer.resolved()),
+        "warnings": _defanged([f for f in answer.findings if f.severity == "warning"]),
         "deadline": chinese_date(profile.deadline) if profile.deadline else "",
         "late_policy": profile.late_policy, "updated": answer.updated, "note": answer.note,
         "secretariat_name": settings.secretariat_name,
         "secretariat_contact": settings.secretariat_contact,
     }
+
+
+def _defanged(findings: list[Finding]) -> list[Finding]:
+    """Findings as a reply lists them: what they quote of the mail without its links."""
+    return [replace(f, message=echo.defanged(f.message)) for f in findings]
 
 
 @dataclass(frozen=True)
@@ -158,7 +178,8 @@ def build_reply(settings: ReplySettings, profile: Profile, mail: ParsedMail,
     context = _context(settings, profile, submission, answer)
     original = message_ids(mail.message_id, 1)
     envelope = Envelope(
-        to=to, subject=reply_subject(answer.kind, mail.subject, answer.reference, answer.updated),
+        to=to, subject=reply_subject(answer.kind, profile, submission.unit_name, answer.reference,
+                                     answer.updated),
         auto_submitted="auto-replied", in_reply_to=original[0] if original else "",
         references=tuple(message_ids(" ".join(mail.references)) + original))
     text = render(f"{answer.kind}.txt.j2", context, settings.templates, profile.id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from outbox import echo
 from outbox.compose import Envelope, ReplySettings, assemble, message_ids, one_line
 from outbox.render import render
 from parsers.subjects import strip_prefixes
@@ -141,15 +142,16 @@ class Reminder:
 def reminder_subject(notice_subject: str, case_name: str, reference: str) -> str:
     """【补正提醒】<the original subject>（受理编号：REF）."""
     base = one_line(strip_prefixes(one_line(notice_subject, 400)), 120) or \
-        one_line(case_name, 120) or "案例申报材料"
+        echo.case_name(case_name) or "案例申报材料"
     return f"{PREFIX}{base}（受理编号：{one_line(reference, 60)}）"
 
 
 def _context(settings: ReplySettings, letter: ReminderLetter) -> dict[str, object]:
     return {
-        "unit_name": letter.unit_name or "（未识别）", "campaign_title": letter.campaign_title,
-        "case_name": letter.case_name, "reference": letter.reference,
-        "notice_day": chinese_date(letter.notice_day), "missing": list(letter.missing),
+        "unit_name": echo.unit_name(letter.unit_name) or "（未识别）",
+        "campaign_title": letter.campaign_title, "case_name": echo.case_name(letter.case_name),
+        "reference": letter.reference, "notice_day": chinese_date(letter.notice_day),
+        "missing": [echo.defanged(m) for m in letter.missing],
         "deadline": chinese_date(letter.deadline) if letter.deadline else "",
         "last": letter.kind == LAST, "secretariat_name": settings.secretariat_name,
         "secretariat_contact": settings.secretariat_contact,

@@ -100,6 +100,10 @@ def _recover(value: str) -> str:
     return decode_bytes(value.encode("utf-8", "surrogateescape"), None)
 
 
+# Authentication-Results headers kept: the receiving server's own are the topmost few.
+_AUTH_HEADERS = 20
+
+
 def _raw_values(message: Message, name: str) -> list[str]:
     """Every value of a header from the raw bytes, not email's mangled view of 8-bit text."""
     return _index(message).get(name.lower(), [])
@@ -390,4 +394,5 @@ def parse_mail(data: bytes) -> ParsedMail:
         attachments=content.attachments,
         content_type=message.get_content_type(),
         forwarded=forwarded_mail(subject, content.text),
+        authentication=tuple(_raw_values(message, "authentication-results")[:_AUTH_HEADERS]),
     )

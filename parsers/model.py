@@ -39,6 +39,8 @@ class ParsedMail:
     content_type: str = "text/plain"
     # The original sender and subject when this mail forwards another (inline or attached).
     forwarded: Forwarded | None = None
+    # Every Authentication-Results header, topmost first (parsers/authresults.py reads them).
+    authentication: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

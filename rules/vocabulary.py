@@ -24,13 +24,15 @@ RULE_IDS = (
 )
 
 # What the rules and the pipeline decide; "rejected" is only ever a person's (`intake reject`);
-# "other_sender" is a mail's, held because it would change another applicant's submission.
+# "other_sender" is a mail's, held because it would change another applicant's submission;
+# "unauthenticated" one its receiving server found forged (SPF/DKIM/DMARC fail), held too.
 RULE_VERDICTS = ("complete", "deficient", "late", "not_submission", "duplicate")
-VERDICTS = (*RULE_VERDICTS, "rejected", "other_sender")
+HELD_VERDICTS = ("other_sender", "unauthenticated")
+VERDICTS = (*RULE_VERDICTS, "rejected", *HELD_VERDICTS)
 # How the secretariat reads each verdict (汇总表, digest, CLI).
 VERDICT_NAMES = {"complete": "已受理", "deficient": "需补正", "late": "逾期",
                  "duplicate": "重复", "not_submission": "非申报", "rejected": "不予受理",
-                 "other_sender": "待核实"}
+                 "other_sender": "待核实", "unauthenticated": "待核实发件人"}
 
 # How the applicant reads each kind in a reply.
 KIND_NAMES = {

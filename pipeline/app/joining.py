@@ -14,6 +14,7 @@ from datetime import datetime
 from outbox.changed import KIND, Change, build_change_notice
 from outbox.compose import ReplySettings
 from parsers.addresses import canonical
+from parsers.authresults import Authentication, trusted_result
 from parsers.model import ParsedMail
 from pipeline.app.sending import ReplyPolicy, admit
 from pipeline.store import claims
@@ -39,7 +40,9 @@ def joining(db: Database, message_row: int, mail: ParsedMail, campaign: str, uni
     if replied is not None:
         return Joining(replied if replied["campaign"] == campaign else None)
     claim = claims.claim_of(db, message_row)
-    if claim is not None and claim["decision"] is not None:
+    if claim is not None and claim["decision"] == "reject":
+        return Joining(rejected=claim)
+    if claim is not None and claim["kind"] == "other_sender" and claim["decision"] is not None:
         return _decided(db, claim)
     same = db.submissions_by_case(campaign, unit, case_name)
     allowed = [s for s in same
@@ -52,8 +55,6 @@ def joining(db: Database, message_row: int, mail: ParsedMail, campaign: str, uni
 def _decided(db: Database, claim: dict) -> Joining:
     if claim["decision"] == "merge":
         return Joining(db.submission(claim["submission_id"]))
-    if claim["decision"] == "reject":
-        return Joining(rejected=claim)
     return Joining()
 
 
@@ -61,6 +62,24 @@ def contested_note(submission: dict, message_row: int) -> str:
     return (f"单位名称和案例名称与已有申报 {submission['reference']} 相同，但发件人既不是该申报的"
             "发件人，也不是在答复本系统的回复，未自动并入、未回复；请秘书处决定："
             f"intake resolve {message_row} merge|new|reject")
+
+
+def unauthenticated_note(found: Authentication, message_row: int) -> str:
+    return (f"收件服务器验证发件人未通过（{found.summary()}），发件地址可能被冒用：未自动回复、"
+            f"未编号；请秘书处核实后决定：intake resolve {message_row} accept|reject")
+
+
+def unauthenticated(db: Database, message_row: int, mail: ParsedMail,
+                    authserv_ids: tuple[str, ...]) -> Authentication | None:
+    """What the receiving server found when it says the sender is forged, else None: also
+    when no server of `authserv_ids` said anything, and once a person decided on the mail."""
+    if not authserv_ids:
+        return None
+    claim = claims.claim_of(db, message_row)
+    if claim is not None and claim["decision"] is not None:
+        return None
+    found = trusted_result(mail.authentication, authserv_ids)
+    return found if found is not None and found.unauthenticated else None
 
 
 def rejected_note(claim: dict) -> str:

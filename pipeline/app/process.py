@@ -8,6 +8,7 @@ from email.utils import make_msgid
 
 from outbox.compose import REPLY_KINDS, Answer, Reply, ReplySettings, build_reply, reply_subject
 from outbox.loops import reply_address, reply_block
+from parsers.authresults import Authentication
 from parsers.bounces import BounceReport
 from parsers.model import Document, ParsedMail
 from pipeline import failpoints, stages
@@ -15,7 +16,7 @@ from pipeline.analysis.analyse import Analysis
 from pipeline.analysis.overrides import Judged, correct, judge
 from outbox.changed import Change
 from pipeline.app.joining import (changed_by_other, contested_note, joining, rejected_note,
-                                  tell_owner)
+                                  tell_owner, unauthenticated, unauthenticated_note)
 from pipeline.app.sending import ReplyPolicy, admit, reason_text
 from pipeline.store import claims, submissions
 from pipeline.store.database import Database
@@ -182,6 +183,8 @@ class Processor:
     def _submission(self, message_row: int, analysis: Analysis, now: datetime,
                     backlog: bool) -> Outcome:
         mail, profile = analysis.mail, self.profiles[analysis.match.campaign]
+        if (forged := unauthenticated(self.db, message_row, mail, self.policy.authserv_ids)):
+            return self._unauthenticated(message_row, analysis, forged, now)
         fresh = submission_of(analysis, (), profile.id)
         join = joining(self.db, message_row, mail, profile.id, fresh.unit_name,
                        str(fresh.fields.get("case_name") or ""))
@@ -211,6 +214,19 @@ class Processor:
                                              "submission_id": None, "note": note})
         return Outcome(mail.message_id, campaign, verdict, None, analysis.match.unit or "", {},
                        analysis.documents, (), None, note)
+
+    def _unauthenticated(self, message_row: int, analysis: Analysis, found: Authentication,
+                         now: datetime) -> Outcome:
+        """A submission whose sender its receiving server found forged: recorded for a person
+        with no reply and no reference number (pipeline/store/claims.py)."""
+        mail, campaign = analysis.mail, analysis.match.campaign
+        if claims.claim_of(self.db, message_row) is None:
+            claims.open_claim(self.db, message_row, None, mail.from_addr, now, "unauthenticated")
+        note = unauthenticated_note(found, message_row)
+        self.db.finish_message(message_row, {"verdict": "unauthenticated", "campaign": campaign,
+                                             "submission_id": None, "note": note})
+        return Outcome(mail.message_id, campaign, "unauthenticated", None,
+                       analysis.match.unit or "", {}, analysis.documents, (), None, note)
 
     def judge(self, profile: Profile, submission: Submission, existing: dict | None,
               now: datetime, silence: str = "") -> Decision:
@@ -275,7 +291,7 @@ class Processor:
             "message_row": message_row, "submission_id": submission_id, "kind": answer.kind,
             "to_addr": to or "", "raw": reply.raw if reply else None,
             "subject": reply.subject if reply else reply_subject(
-                answer.kind, mail.subject, answer.reference, answer.updated),
+                answer.kind, profile, submission.unit_name, answer.reference, answer.updated),
             "message_id": reply.message_id if reply else make_msgid(domain=self.settings.domain),
             "created_at": now.isoformat()}, status, reason)
         return reply, status, reason

@@ -37,6 +37,7 @@ HOLD_REASONS = {
     "backlog": "接入邮箱前已有的邮件：按配置（backlog = \"record\"）只登记，不自动回复",
     "not_open": "早于征集开始日期到达：只登记，不自动回复",
     "sender_cap": "该地址24小时内收到的自动邮件已达上限（[replies] per_sender_daily），本次不自动回复",
+    "domain_cap": "该域名24小时内收到的自动邮件已达上限（[replies] per_domain_daily），本次不自动回复",
     "address_failing": "发往该地址的邮件曾被退信，不再自动发送提醒",
     "rejected": "秘书处已决定不予受理（intake reject）：不自动回复；不予受理通知可审核后发出",
 }
@@ -56,6 +57,10 @@ class ReplyPolicy:
     ours: Ours
     mode: str = "send"
     per_sender_daily: int = 5
+    per_domain_daily: int = 30
+    shared_domains: frozenset[str] = frozenset()
+    # Receiving servers whose Authentication-Results are believed (parsers/authresults.py).
+    authserv_ids: tuple[str, ...] = ()
 
 
 def settings_of(config: Config) -> ReplySettings:
@@ -71,7 +76,8 @@ def policy_of(config: Config) -> ReplyPolicy:
     replies = config.replies
     users = {s.imap.user.lower() for s in config.sources if s.imap and "@" in s.imap.user}
     return ReplyPolicy(Ours(replies.addresses | users, replies.domain.lower()), replies.mode,
-                       replies.per_sender_daily)
+                       replies.per_sender_daily, replies.per_domain_daily,
+                       frozenset(replies.shared_domains), replies.authserv_ids)
 
 
 def admit(outbox: Outbox, policy: ReplyPolicy, to_addr: str, kind: str,
@@ -79,8 +85,13 @@ def admit(outbox: Outbox, policy: ReplyPolicy, to_addr: str, kind: str,
     """The state a new applicant mail starts in, and why when it is not sent as usual."""
     if kind == "reminder" and outbox.is_failing(to_addr):
         return "suppressed", "address_failing"
-    if outbox.replies_to(to_addr, now - timedelta(days=1)) >= policy.per_sender_daily:
+    since = now - timedelta(days=1)
+    if outbox.replies_to(to_addr, since) >= policy.per_sender_daily:
         return "suppressed", "sender_cap"
+    domain = to_addr.rpartition("@")[2].lower()
+    if domain not in policy.shared_domains \
+            and outbox.replies_to_domain(domain, since) >= policy.per_domain_daily:
+        return "suppressed", "domain_cap"
     return ("held", None) if policy.mode == "review" else ("queued", None)
 
 

@@ -1,5 +1,6 @@
-"""`intake claims` and `intake resolve`: mails held because they would change another
-applicant's submission, and a person's decision on each (pipeline/store/claims.py)."""
+"""`intake claims` and `intake resolve`: mails held for a person, because they would change
+another applicant's submission or their sender was found forged, and a person's decision on
+each (pipeline/store/claims.py)."""
 from __future__ import annotations
 
 import click
@@ -15,19 +16,22 @@ from pipeline.store import claims
 @click.command("claims")
 @config_option
 def claims_command(config_path: str | None) -> None:
-    """Mails held for a person: another sender's mail naming an existing submission."""
+    """Mails held for a person: another sender's mail naming an existing submission
+    (other_sender), or a submission whose receiving server found its sender forged
+    (unauthenticated)."""
     config = load_config(config_path)
     with open_db(config) as db:
         rows = claims.open_claims(db)
     if not rows:
         click.echo("no mail is waiting for a decision")
         return
-    columns = [Column("mail", ID), Column("submission", ID), Column("its sender", ID),
-               Column("this mail's sender", ID), Column("subject")]
+    columns = [Column("mail", ID), Column("held as", ID), Column("submission", ID),
+               Column("its sender", ID), Column("this mail's sender", ID), Column("subject")]
     print_table(cli_console(), f"held mail ({len(rows)})", columns,
-                [(f"#{r['message_row']}", r["reference"], r["owner"] or "", r["sender"] or "",
-                  r["subject"] or "") for r in rows])
-    click.echo("decide with: intake resolve MAIL merge|new|reject --note WHY")
+                [(f"#{r['message_row']}", r["kind"], r["reference"] or "—", r["owner"] or "",
+                  r["sender"] or "", r["subject"] or "") for r in rows])
+    click.echo("decide with: intake resolve MAIL merge|new|reject --note WHY (other_sender), "
+               "or intake resolve MAIL accept|reject --note WHY (unauthenticated)")
 
 
 @click.command("resolve")
@@ -39,8 +43,9 @@ def claims_command(config_path: str | None) -> None:
 def resolve_command(message: int, decision: str, note: str, by: str | None,
                     config_path: str | None) -> None:
     """Decide a held mail: merge it into the submission it names (its sender may change that
-    submission from then on), make it a NEW submission, or REJECT it; `intake run` then
-    processes it by that decision."""
+    submission from then on), make it a NEW submission, ACCEPT a mail whose sender was found
+    forged once you have checked it (it is then processed as any other), or REJECT it;
+    `intake run` then processes it by that decision."""
     config = load_config(config_path)
     person = who(config, by)
     with open_db(config) as db:
@@ -51,9 +56,11 @@ def resolve_command(message: int, decision: str, note: str, by: str | None,
                 raise click.ClickException(
                     f"mail #{message} is not waiting for a decision (`intake claims` lists "
                     "those that are)") from None
-    click.echo(f"mail #{message}: {claims.DECISION_NAMES[decision]} (submission "
-               f"#{claim['submission_id']}), recorded for {shown(person)}; `intake run` "
-               "processes it now")
+            except ValueError as error:
+                raise click.ClickException(f"mail #{message}: {error}") from None
+    named = f" (submission #{claim['submission_id']})" if claim["submission_id"] else ""
+    click.echo(f"mail #{message}: {claims.DECISION_NAMES[decision]}{named}, recorded for "
+               f"{shown(person)}; `intake run` processes it now")
 
 
 COMMANDS = (claims_command, resolve_command)

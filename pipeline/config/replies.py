@@ -13,6 +13,12 @@ from pipeline.errors import ConfigError
 
 SENDERS = ("spool", "smtp")
 MODES = ("review", "send")
+# Providers whose addresses belong to many unrelated people: no per-domain cap for them.
+SHARED_DOMAINS = ("qq.com", "foxmail.com", "163.com", "126.com", "yeah.net", "139.com",
+                  "189.cn", "wo.cn", "sina.com", "sina.cn", "sohu.com", "aliyun.com",
+                  "21cn.com", "tom.com", "gmail.com", "outlook.com", "hotmail.com", "live.com",
+                  "icloud.com", "yahoo.com")
+_DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,12 @@ class RepliesConfig:
     templates: Path | None = None
     # Loop brakes: replies to one address per local day, and replies sent per hour in all.
     per_sender_daily: int = 5
+    # Applicant mails to all addresses of one domain in 24 hours (shared_domains excepted).
+    per_domain_daily: int = 30
+    shared_domains: tuple[str, ...] = SHARED_DOMAINS
+    # The authserv-ids of the receiving servers whose Authentication-Results are believed;
+    # empty: the headers are not read.
+    authserv_ids: tuple[str, ...] = ()
     global_hourly: int = 200
     # A reply still not accepted (4xx, no connection) this long after it was queued is failed.
     give_up_hours: float = 48.0
@@ -71,7 +83,7 @@ def parse_replies(table: dict, smtp: dict, base: Path) -> RepliesConfig:
     if not isinstance(from_name, str) or re.search(r"[\x00-\x1f\x7f\u2028\u2029]", from_name):
         raise ConfigError(f"{where}: from_name must be one line of text")
     domain = table.get("domain", "example.org")
-    if not isinstance(domain, str) or not re.fullmatch(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", domain):
+    if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
         raise ConfigError(f"{where}: domain must be a domain name, not {domain!r}")
     if sender == "smtp" and not smtp:
         raise ConfigError("[replies] sender = \"smtp\" needs an [smtp] section with host and user")
@@ -81,9 +93,21 @@ def parse_replies(table: dict, smtp: dict, base: Path) -> RepliesConfig:
         from_name=from_name, domain=domain, mode=choice_of(table, "mode", MODES, "review", where),
         aliases=tuple(aliases), templates=base / templates if templates else None,
         per_sender_daily=whole_number(table, "per_sender_daily", 5, 1, where),
+        per_domain_daily=whole_number(table, "per_domain_daily", 30, 1, where),
+        shared_domains=_domains(table, "shared_domains", SHARED_DOMAINS, where),
+        authserv_ids=_domains(table, "authserv_ids", (), where),
         global_hourly=whole_number(table, "global_hourly", 200, 1, where),
         give_up_hours=positive(table, "give_up_hours", 48, where),
         smtp=parse_smtp(smtp, base) if smtp else None)
+
+
+def _domains(table: dict, key: str, default: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """A list of domain names (an authserv-id is one too), lower-cased."""
+    value = table.get(key, list(default))
+    if isinstance(value, str) or not isinstance(value, list) \
+            or not all(isinstance(v, str) and _DOMAIN.fullmatch(v) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of domain names, not {value!r}")
+    return tuple(v.lower() for v in value)
 
 
 def parse_smtp(table: dict, base: Path) -> SmtpConfig:

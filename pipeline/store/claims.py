@@ -1,11 +1,16 @@
-"""Mails that would change another applicant's submission: held, then decided by a person.
+"""Mails held for a person, of two kinds, then decided by a person.
 
-A mail joins an existing submission when it answers one of our replies for it, or comes from
-the submission's own sender or a sender the secretariat confirmed for it. Any other mail that
-names the same unit and case is recorded here as a claim, with no reply, until a person
-decides (`intake resolve`): merge it into that submission (its sender is then confirmed), make
-it a new submission, or reject it. The decision puts the mail back in the queue, and the next
-run processes it by that decision.
+other_sender: a mail joins an existing submission when it answers one of our replies for it,
+or comes from the submission's own sender or a sender the secretariat confirmed for it. Any
+other mail that names the same unit and case is recorded here as a claim, with no reply, until
+a person decides (`intake resolve`): merge it into that submission (its sender is then
+confirmed), make it a new submission, or reject it.
+
+unauthenticated: a submission whose receiving server found its sender forged (SPF, DKIM or
+DMARC failed, parsers/authresults.py) is recorded with no reply and no reference number, until
+a person accepts it (it is then processed as any other mail) or rejects it.
+
+A decision puts the mail back in the queue, and the next run processes it by that decision.
 """
 from __future__ import annotations
 
@@ -14,14 +19,19 @@ from datetime import datetime
 from parsers.addresses import canonical
 from pipeline.store.database import Database
 
-DECISIONS = ("merge", "new", "reject")
-DECISION_NAMES = {"merge": "并入原申报", "new": "作为新申报", "reject": "不予受理"}
+KINDS = ("other_sender", "unauthenticated")
+# The decisions a person may take on a claim of each kind.
+DECISIONS_OF = {"other_sender": ("merge", "new", "reject"), "unauthenticated": ("accept", "reject")}
+DECISIONS = ("merge", "new", "accept", "reject")
+DECISION_NAMES = {"merge": "并入原申报", "new": "作为新申报", "accept": "核实无误，照常处理",
+                  "reject": "不予受理"}
 
 
-def open_claim(db: Database, message_row: int, submission_id: int, sender: str,
-               now: datetime) -> int:
+def open_claim(db: Database, message_row: int, submission_id: int | None, sender: str,
+               now: datetime, kind: str = "other_sender") -> int:
+    assert kind in KINDS, kind
     return db.insert("claims", {"message_row": message_row, "submission_id": submission_id,
-                                "sender": sender, "found_at": now.isoformat()})
+                                "sender": sender, "found_at": now.isoformat(), "kind": kind})
 
 
 def claim_of(db: Database, message_row: int) -> dict | None:
@@ -32,11 +42,11 @@ def claim_of(db: Database, message_row: int) -> dict | None:
 
 
 def open_claims(db: Database) -> list[dict]:
-    """Claims waiting for a person, with the submission they name and the mail."""
+    """Claims waiting for a person, with the submission they name (if any) and the mail."""
     return db.query(
-        "select c.*, s.reference, s.sender as owner, m.subject from claims c "
-        "join submissions s on s.id = c.submission_id join messages m on m.id = c.message_row "
-        "where c.decision is null order by c.id")
+        "select c.*, s.reference, s.sender as owner, m.subject, m.note from claims c "
+        "left join submissions s on s.id = c.submission_id "
+        "join messages m on m.id = c.message_row where c.decision is null order by c.id")
 
 
 def confirmed_senders(db: Database, submission_id: int) -> set[str]:
@@ -56,10 +66,14 @@ def may_change(submission: dict, sender: str, confirmed: set[str]) -> bool:
 
 def decide(db: Database, message_row: int, decision: str, by: str, reason: str,
            now: datetime) -> dict:
-    """Record a person's decision on an open claim and queue its mail again; the claim."""
+    """Record a person's decision on an open claim and queue its mail again; the claim.
+    LookupError: no open claim; ValueError: a decision its kind does not take."""
     claim = claim_of(db, message_row)
     if claim is None or claim["decision"] is not None:
         raise LookupError(message_row)
+    if decision not in DECISIONS_OF[claim["kind"]]:
+        raise ValueError(f"a mail held as {claim['kind']} takes "
+                         f"{'|'.join(DECISIONS_OF[claim['kind']])}, not {decision}")
     db.update("claims", claim["id"], {"decision": decision, "decided_by": by,
                                       "decided_at": now.isoformat(), "reason": reason})
     db.requeue(message_row)

@@ -6,6 +6,7 @@ database holds them and pipeline/app/digest.py and needs.py shape them.
 from __future__ import annotations
 
 from pipeline.store.database import Database
+from rules.vocabulary import HELD_VERDICTS
 
 Bounds = tuple[str, str]
 
@@ -126,10 +127,11 @@ def digest_in_outbox(db: Database, subject: str) -> dict | None:
 
 def not_submissions(db: Database, bounds: Bounds) -> list[dict]:
     """Inquiries, auto-replies, bounces and unrecognised mail fetched on the day, and mails
-    held because they would change another applicant's submission (their note says how to
-    decide)."""
+    held for a person: they would change another applicant's submission, or their sender was
+    found forged (their note says how to decide)."""
+    held = ", ".join(f"'{v}'" for v in HELD_VERDICTS)
     return db.query("select id, subject, sender, note from messages where verdict in "
-                    f"('not_submission', 'other_sender') and {_on_day('fetched_at')} order by id",
+                    f"('not_submission', {held}) and {_on_day('fetched_at')} order by id",
                     _day(bounds))
 
 

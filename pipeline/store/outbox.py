@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from parsers.addresses import canonical
 from pipeline.store.database import Database
 
 # What applicants receive; the per-sender cap counts these (the digest goes to the secretariat).
-APPLICANT_KINDS = ("receipt", "deficiency", "late", "reminder")
+APPLICANT_KINDS = ("receipt", "deficiency", "late", "reminder", "rejection", "change_notice")
 STATES = ("held", "queued", "sending", "sent", "failed", "suppressed", "discarded", "bounced")
 # States `intake outbox approve` can send from.
 APPROVABLE = ("held", "suppressed", "failed")
@@ -60,11 +61,22 @@ class Outbox:
                                          "next_attempt_at": created})
 
     def replies_to(self, address: str, since: datetime) -> int:
-        """Applicant mail to an address created since a moment, suppressed rows not counted."""
-        return int(self.db.query(
-            f"select count(*) as n from outbox where to_addr = ? and {_APPLICANT} and "
-            "status not in ('suppressed', 'discarded') and datetime(created_at) >= datetime(?)",
-            [address, stamp(since)])[0]["n"])
+        """Applicant mail to an address created since a moment, suppressed rows not counted;
+        addresses compared as mailboxes (alice+6@ is alice@)."""
+        mailbox = canonical(address)
+        return sum(canonical(to) == mailbox for to in self._applicant_addresses(since))
+
+    def replies_to_domain(self, domain: str, since: datetime) -> int:
+        """The same for every address of a domain."""
+        domain = domain.lower()
+        return sum(to.rpartition("@")[2].lower() == domain
+                   for to in self._applicant_addresses(since))
+
+    def _applicant_addresses(self, since: datetime) -> list[str]:
+        rows = self.db.query(
+            f"select to_addr from outbox where {_APPLICANT} and status not in "
+            "('suppressed', 'discarded') and datetime(created_at) >= datetime(?)", [stamp(since)])
+        return [r["to_addr"] or "" for r in rows]
 
     def sent_since(self, since: datetime) -> int:
         return int(self.db.query(

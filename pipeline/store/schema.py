@@ -242,3 +242,23 @@ def m010_claims(db: _Database) -> None:
           {_text("o.previous")} as 原值, o.note as 说明, o."by" as 操作人,
           {_beijing("o.at")} as 时间
         from overrides o join submissions s on o.submission_id = s.id""")
+
+
+@migrations()
+def m011_unauthenticated(db: _Database) -> None:
+    """Claims of a second kind: a mail its receiving server found forged (SPF/DKIM/DMARC fail),
+    held with no reply and no reference until a person accepts or rejects it."""
+    db["claims"].add_column("kind", str, not_null_default="other_sender")
+    verdicts = (*_VERDICTS, ("other_sender", "待核实（疑似他人申报）"),
+                ("unauthenticated", "待核实（发件人未通过验证）"))
+    db.create_view("来信", f"""
+        select m.id as 编号, {_beijing("m.received_at")} as 收到时间, m.sender as 发件人,
+          m.subject as 主题, m.campaign as 征集活动,
+          case m.status when 'parked' then '已搁置' when 'fetched' then '待处理'
+            else {_named("m.verdict", verdicts)} end as 处理结果,
+          s.reference as 受理编号, coalesce(nullif(m.error, ''), nullif(m.note, '')) as 说明
+        from messages m left join submissions s on m.submission_id = s.id""", replace=True)
+    # Created again after it, as it was, so that the views keep the order people see them in.
+    (kept,) = db.execute("select sql from sqlite_master where name = '人工处理'").fetchone()
+    db.execute('drop view "人工处理"')
+    db.execute(kept)

@@ -14,6 +14,6 @@ SEVERITY = "error"
 def check(submission: Submission, profile: Profile, now: datetime) -> list[Finding]:
     if not profile.subject.pattern or submission.subject_matched:
         return []
-    message = (f"邮件主题“{submission.subject}”不符合通知要求的格式"
-               f"“{profile.subject.example}”，请按此格式填写主题")
+    # The subject itself is not quoted: the reply would carry whatever text a forger put in it.
+    message = f"邮件主题不符合通知要求的格式“{profile.subject.example}”，请按此格式填写主题"
     return [Finding(ID, None, profile.severity_of(ID, SEVERITY), message)]

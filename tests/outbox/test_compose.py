@@ -107,8 +107,36 @@ def test_templates_are_overridden_per_campaign(profiles, tmp_path):
     assert other_html.strip() == "<p>通用 GPIPC-2024-P-0001</p>"
 
 
-def test_an_updated_reply_says_so():
-    assert reply_subject("receipt", "Re: 【A】绿盟案例征集", "R-1", True).startswith("【已更新】【已受理】【A】")
+def test_an_updated_reply_says_so(profiles):
+    assert reply_subject("receipt", profiles["gpipc-park-2024"], "示例单位", "R-1", True) == \
+        "【已更新】【已受理】【示例单位】绿盟案例征集（受理编号：R-1）"
+
+
+def test_the_subject_is_the_notice_s_with_the_unit_never_the_mail_s(profiles):
+    """GIVEN a mail whose subject carries a forger's words WHEN replied to THEN the reply's
+    subject is the notice's convention with the unit as read, or without a unit that does not
+    read as a name; a campaign without a convention is named by its title."""
+    forged = incoming(subject="【示例开发区】您的账户异常 请登录 http://evil.example.com 核验")
+    result = reply(profiles, mail_in=forged)
+    assert result.subject == "【已受理】【示例开发区】绿盟案例征集（受理编号：GPIPC-2024-P-0001）"
+    park = profiles["gpipc-park-2024"]
+    assert reply_subject("deficiency", park, "账户异常 请登录 www.example.com", "R-1", False) == \
+        "【需补正】绿盟案例征集（受理编号：R-1）"
+    assert reply_subject("late", profiles["ccea-csr-2022"], "示例公司", "R-2", False) == \
+        "【逾期】【示例公司】2022年信息通信行业典型履责实践案例征集（登记编号：R-2）"
+
+
+def test_a_forgers_words_reach_no_part_of_the_reply(profiles):
+    """GIVEN a unit, case and file name carrying a phishing request and links WHEN a notice is
+    written THEN neither part repeats the request or a link; the findings keep their sense."""
+    lure = "您的账户异常 请登录 http://evil.example.com/verify 核验"
+    sub = submission("gpipc-park-2024", (doc(f"{lure}.docx", "form",
+                                             fields={"case_name": lure}),), subject_unit=lure)
+    unreadable = Finding("attachment_unreadable", None, "error",
+                         f"附件“{lure}.docx”无法打开：文件已损坏。请检查文件后重新发送")
+    for part in texts(reply(profiles, "deficiency", [unreadable], sub=sub).raw):
+        assert "evil.example.com" not in part and "http" not in part
+        assert "（未识别）" in part and "无法打开" in part
 
 
 def test_only_well_formed_message_ids_are_kept():
@@ -156,8 +184,8 @@ def test_hostile_header_values_give_exactly_the_intended_headers(profiles, name)
     subject = str(message["Subject"])
     assert subject == result.subject
     assert not any(c in subject for c in "\r\n\x00\u2028\u2029\x85")
-    assert subject.startswith("【需补正】【" + EVIL[name][:2]) and subject.endswith("（受理编号：GPIPC-2024-P-0001）")
-    assert len(subject) < 200
+    # None of these reads as a unit's name (outbox/echo.py): the subject leaves it out.
+    assert subject == "【需补正】绿盟案例征集（受理编号：GPIPC-2024-P-0001）"
     for line in result.raw.split(b"\r\n\r\n", 1)[0].split(b"\n"):
         assert len(line) <= 998
 
@@ -170,6 +198,10 @@ def test_a_hostile_value_is_visible_in_the_body_only_escaped(profiles):
 
 
 def test_encoded_words_stay_within_the_line_limit(profiles):
-    raw = reply(profiles, mail_in=incoming(subject="【" + "单" * 400 + "】绿盟案例征集")).raw
+    longest = "单" * 60  # the longest unit name a reply repeats
+    sub = submission("gpipc-park-2024", (doc("申报表.docx", "form"),), subject_unit=longest)
+    result = reply(profiles, sub=sub)
+    assert longest in result.subject
+    raw = result.raw
     header = raw.split(b"\n\n", 1)[0]
     assert max(len(line) for line in header.splitlines()) <= 78

@@ -73,10 +73,15 @@ def _legacy() -> dict:
     return LEGACY if shutil.which("soffice") else {}
 
 
+# Two cases of the park, each from its own colleague's address (the same case from another
+# address would be held for a person: tests/scenarios/test_claims.py).
+CASES = {"a": "再生资源循环利用示范", "b": "园区污水资源化利用示范"}
+
+
 def _submission(key: str, extra: list[tuple[str, bytes]]) -> Sample:
     form = build_form(PARK, {"unit_name": UNIT, "contact_name": "李示例",
                              "contact_phone": "13900000002", "contact_email": "li@example.cn",
-                             "category": "绿色产业发展创新", "case_name": "再生资源循环利用示范",
+                             "category": "绿色产业发展创新", "case_name": CASES[key],
                              "summary": filler(150, key), "fill_date": "2024年4月2日"})
     data = mail(f"【{UNIT}】绿盟案例征集", f"李示例 <li-{key}@example.cn>", "请查收申报材料。",
                 [("附件1-案例征集申报表.docx", form), *extra], date=at(2024, 4, 2, 9, 0),

@@ -52,8 +52,7 @@ def test_the_hostile_mail_is_kept_decided_once_and_the_next_is_answered(hostile)
 
 
 @pytest.mark.parametrize("env", [PIPED, TERMINAL, NARROW], ids=["piped", "terminal", "narrow"])
-@pytest.mark.parametrize("command", [("list",), ("outbox", "list"), ("show", "1"),
-                                     ("show", "GPIPC-2024-P-0001")])
+@pytest.mark.parametrize("command", [("list",), ("show", "1"), ("show", "GPIPC-2024-P-0001")])
 def test_markup_and_escapes_in_a_subject_print_as_text(hostile, command, env):
     """GIVEN a mail whose subject and sender carry `[/]`, tags, an OSC title, colours, a C1 CSI
     and bidi overrides WHEN a listing prints them, piped, on a terminal or a narrow one THEN it
@@ -65,6 +64,17 @@ def test_markup_and_escapes_in_a_subject_print_as_text(hostile, command, env):
     flat = re.sub(r"\s+", "", out)
     for text in ("[/] [bold]粗[/bold]", "\\x1b]0;pwned\\x07\\x1b[31m", "\\u202egpj.exe\\u2066\\u200f"):
         assert re.sub(r"\s+", "", text) in flat
+
+
+@pytest.mark.parametrize("env", [PIPED, TERMINAL, NARROW], ids=["piped", "terminal", "narrow"])
+def test_the_outbox_lists_the_notices_subjects_not_the_mails(hostile, env):
+    """The replies' subjects are built from the notice and the unit (outbox/echo.py): the
+    mail's markup and escapes are in no reply, so in no line of `intake outbox list`."""
+    out = _printed(hostile, "outbox", "list", env=env)
+    _assert_only_text(out)
+    flat = re.sub(r"\s+", "", out)
+    assert "【已受理】" in flat and "绿盟案例征集" in flat
+    assert "[/]" not in flat and "\\x1b" not in flat and "\\u202e" not in flat
 
 
 @pytest.mark.parametrize("command", [("show", "1"), ("show", "GPIPC-2024-P-0001")])

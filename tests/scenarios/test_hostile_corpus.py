@@ -20,6 +20,10 @@ EXPECTED = {
     "four-million-page-pdfs": ("complete", None),
     "zip-of-199-million-page-pdfs": ("complete", None),
     "three-zips-of-199-files": ("deficient", "每封邮件的压缩包合计上限200个文件"),
+    "html-doc-linking-remote-files": ("deficient", "未收到案例报告"),
+    "forged-subject-with-a-lure": ("complete", "邮件主题中的单位"),
+    "markup-and-escapes-in-headers": ("complete", None),
+    "executables-under-trusted-names": ("complete", None),
 }
 SECONDS, MEMORY_MIB = 15, 1024
 

@@ -24,7 +24,11 @@ from typing import Callable
 
 from pipeline.app.runner import run
 from pipeline.demo.samples import catalogue
+from pipeline.demo.samples import at, encode_words, mail
 from tests.support import hostile
+from tests.support.hostile_cli import hostile_submission, with_header
+from tests.support.hostile_exports import hostile_review_mail
+from tests.support.listener import Listener, html_form_linking
 from tests.support.workspace import make_workspace
 
 HOSTILE_KEY, INNOCENT_KEY = "gpipc-park-complete", "ccea-green-complete"
@@ -57,6 +61,21 @@ def _zip_of(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def html_doc_linking() -> bytes:
+    """A park's 申报表.doc that is HTML linking a stylesheet, image and frame on the discard
+    port (tests/scenarios/test_sandboxed_converters.py proves that nothing is fetched)."""
+    form = html_form_linking(Listener(9), "示例园区")
+    return mail("【示例园区】绿盟案例征集", "示例园区 <park@example.cn>", "申报材料",
+                [("附件1-案例征集申报表.doc", form)], date=at(2024, 4, 2, 9, 0),
+                message_id="linking@example.cn")
+
+
+def forged_lure() -> bytes:
+    """A complete submission whose subject puts a phishing request and a link in the unit."""
+    lure = "【您的账户异常 请登录 http://evil.example.com/verify 核验】绿盟案例征集"
+    return with_header(_sample(HOSTILE_KEY), "Subject", encode_words(lure, "utf-8").encode())
+
+
 CASES: dict[str, Callable[[], bytes]] = {
     "ten-zips-of-zero-zips": lambda: with_files(
         [(f"材料{i}.zip", hostile.zip_of_zero_zips()) for i in range(10)]),
@@ -68,6 +87,10 @@ CASES: dict[str, Callable[[], bytes]] = {
         [("证明材料.zip", _zip_of({f"{i}.pdf": hostile.pdf_page_tree_dag() for i in range(199)}))]),
     "three-zips-of-199-files": lambda: with_files(
         [(f"照片{z}.zip", _zip_of({f"{i}.txt": b"%d" % i for i in range(199)})) for z in range(3)]),
+    "html-doc-linking-remote-files": html_doc_linking,
+    "forged-subject-with-a-lure": forged_lure,
+    "markup-and-escapes-in-headers": hostile_submission,
+    "executables-under-trusted-names": hostile_review_mail,
 }
 
 
@@ -90,9 +113,16 @@ def measure(root: Path, case: str) -> dict:
         "note": hostile_row["note"], "raw_kept": Path(hostile_row["raw_path"]).is_file(),
         "findings": [f"{f['rule']}: {f['message'][:80]}" for f in findings],
         "innocent": innocent["verdict"],
-        "rss_main_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "rss_main_mib": _own_peak_mib(),
         "rss_child_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
     }
+
+
+def _own_peak_mib() -> int:
+    """This process's peak resident memory. Not getrusage's ru_maxrss: Linux carries that over
+    an exec, so a probe started by a big pytest process would report pytest's peak."""
+    status = Path("/proc/self/status").read_text()
+    return round(int(status.split("VmHWM:")[1].split()[0]) / 1024)
 
 
 if __name__ == "__main__":

@@ -339,7 +339,7 @@ def test_reminders_follow_the_schedule_and_are_recorded_in_the_outbox(tmp_path):
                      "status": "queued", "created_at": "2024-04-13T09:00:00+08:00"}]
     message, text, _ = parts(sent[0].raw)
     assert message["In-Reply-To"] == notice["message_id"]
-    assert message["Subject"] == "【补正提醒】[示例滨海经济技术开发区管理委员会] 绿盟案例征集（受理编号：GPIPC-2024-P-0001）"
+    assert message["Subject"] == "【补正提醒】【示例滨海经济技术开发区管理委员会】绿盟案例征集（受理编号：GPIPC-2024-P-0001）"
     for missing in ("未收到案例报告/编写模板", "案例简介为260字", "节能环保产业孵化基地.jpg"):
         assert missing in text
     db.close()
