@@ -171,7 +171,8 @@ def _findings_text(findings: list[dict]) -> str:
 def _verdict(row: dict) -> str:
     """The mail's verdict, → the current one where people changed it; or why it was parked."""
     if row["status"] == "parked":
-        return f"parked: {(row['error'] or '').strip().splitlines()[-1][:80]}"
+        lines = (row["error"] or "").strip().splitlines()
+        return f"parked: {lines[-1].strip()[:80] if lines else '(no reason recorded)'}"
     verdict = row["verdict"] or row["status"]
     if row["current"] and row["current"] != row["verdict"]:
         verdict = f"{verdict} → {row['current']}"

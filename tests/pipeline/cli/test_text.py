@@ -118,3 +118,11 @@ def test_the_run_report_names_a_mailbox_it_could_not_poll():
     assert "parked message 3: ValueError: [/] \\x1b[2J" in text
     assert "not sent [/red] to x" in text
     assert "mailbox box not polled: login: 登录被拒绝 [/]" in text
+
+
+@pytest.mark.parametrize("error, shown_as", [("Traceback\n  ValueError: 坏了\n", "parked: ValueError: 坏了"),
+                                             ("", "parked: (no reason recorded)"),
+                                             (None, "parked: (no reason recorded)")])
+def test_a_parked_mail_is_listed_with_the_last_line_of_its_reason(error, shown_as):
+    row = {"status": "parked", "error": error, "verdict": None, "current": None}
+    assert views._verdict(row) == shown_as
