@@ -1,5 +1,5 @@
 """`intake browse`: the database read-only in Datasette, in Chinese; the only importer of
-datasette and uvicorn.
+datasette.
 
 The secretariat sees the views of migration m007 (申报汇总, 审查意见, 回复邮件, 来信, 人工处理),
 whose columns are Chinese words, with facets and filters; every table is hidden, because the
@@ -12,20 +12,18 @@ neutralised.
 from __future__ import annotations
 
 import html
-import os
 import secrets
-import socket
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import click
-import uvicorn
 from datasette.app import Datasette
 from datasette.database import Database as DatasetteDatabase
 from datasette.utils import tilde_encode
 
 from pipeline.cli.browseguard import TOKEN_PARAM, Gate, guarded
+from pipeline.cli.serving import listen, serve
 from pipeline.config.settings import Config
 from pipeline.errors import ConfigError
 from pipeline.store.database import Database
@@ -162,22 +160,12 @@ def _tables(path: Path) -> list[str]:
         db.close()
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        return socket.create_server((host, port), family=family)
-    except OSError as error:
-        reason = os.strerror(error.errno) if error.errno else str(error)
-        raise click.ClickException(f"cannot listen on {host}:{port}: {reason} "
-                                   "(is another browse running? try --port)") from None
-
-
 def serve_browser(config: Config, host: str, port: int) -> None:
     """Serve the database read-only at http://host:port/intake until interrupted."""
     if not config.database.is_file():
         raise ConfigError(f"no database at {config.database} yet: `intake run` creates it")
     ds = datasette(config.database, metadata(config.profiles(), _tables(config.database)))
-    server = _listen(host, port)
+    server = listen(host, port, "is another browse running? try --port")
     bound = server.getsockname()[1]
     gate = Gate.for_address(host, bound, secrets.token_urlsafe(32))
     shown = f"[{host}]" if ":" in host else host
@@ -187,6 +175,4 @@ def serve_browser(config: Config, host: str, port: int) -> None:
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(f"warning: {host}:{bound} is reachable from other machines; only the token "
                    "keeps them out", err=True)
-    # proxy_headers off: no X-Forwarded-* header from a page may say who the client is.
-    uvicorn.Server(uvicorn.Config(guarded(ds.app(), gate), log_level="warning", lifespan="on",
-                                  proxy_headers=False)).run(sockets=[server])
+    serve(guarded(ds.app(), gate), server)

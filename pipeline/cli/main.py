@@ -13,6 +13,7 @@ from pipeline.app.runner import run
 from pipeline.cli import views
 from pipeline.cli.browse import browse_command
 from pipeline.cli.claims import COMMANDS as CLAIM_COMMANDS
+from pipeline.cli.console import console_group
 from pipeline.cli.decisions import COMMANDS as OVERRIDE_COMMANDS
 from pipeline.cli.export import export_group
 from pipeline.cli.options import cli_console, config_option
@@ -272,5 +273,6 @@ def doctor_command(config_path: str | None) -> None:
 main.add_command(outbox_group)
 main.add_command(browse_command)
 main.add_command(export_group)
+main.add_command(console_group)
 for _command in (*OVERRIDE_COMMANDS, *CLAIM_COMMANDS):
     main.add_command(_command)

@@ -262,3 +262,14 @@ def m011_unauthenticated(db: _Database) -> None:
     (kept,) = db.execute("select sql from sqlite_master where name = '人工处理'").fetchone()
     db.execute('drop view "人工处理"')
     db.execute(kept)
+
+
+@migrations()
+def m012_console_accounts(db: _Database) -> None:
+    """The web console's accounts (argon2id hashes, never passwords) and every login attempt,
+    for the rate limit and the audit (pipeline/store/accounts.py)."""
+    db["console_users"].create({"name": str, "role": str, "hash": str, "created_at": str,
+                                "changed_at": str}, pk="name")
+    db["console_logins"].create({"id": int, "name": str, "remote": str, "at": str, "ok": int},
+                                pk="id")
+    db["console_logins"].create_index(["at"])

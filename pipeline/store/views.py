@@ -52,3 +52,12 @@ def replies(db: Database, submission_id: int) -> list[dict]:
     """Every outbox row made for a submission, oldest first."""
     return db.query("select id, kind, to_addr, subject, status, created_at, sent_at "
                     "from outbox where submission_id = ? order by id", [submission_id])
+
+
+def verdict_counts(db: Database) -> dict[str, dict[str, int]]:
+    """Submissions per campaign and current verdict, for the console's 今日 page."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in db.query("select campaign, verdict, count(*) as n from submissions "
+                        "group by campaign, verdict"):
+        counts.setdefault(row["campaign"], {})[row["verdict"]] = row["n"]
+    return counts

@@ -51,7 +51,7 @@ def test_a_failed_transaction_leaves_nothing(db):
 def test_the_migrations_are_idempotent(tmp_path):
     Database(tmp_path / "x.db").close()
     database = Database(tmp_path / "x.db")
-    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 11
+    assert database.query("select count(*) as n from _sqlite_migrations")[0]["n"] == 12
     assert database.query("pragma journal_mode")[0]["journal_mode"] == "wal"
     database.close()
 
@@ -98,7 +98,7 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path):
         database = Database(path)
         names = [r["name"] for r in database.query("select name from _sqlite_migrations")]
         database.close()
-        assert len(names) == len(set(names)) == 11
+        assert len(names) == len(set(names)) == 12
 
 
 def test_opening_waits_while_another_connection_holds_the_write_lock(tmp_path):

@@ -1,0 +1,164 @@
+"""`intake console` as a user meets it: a real server on a loopback port, a client keeping
+cookies as a browser does; logins, roles, CSRF, and decisions recorded as the CLI records them."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from pipeline.demo.samples import at, catalogue, mail
+from tests.support.workspace import Workspace, make_workspace
+
+PASSWORD, VIEWER_PASSWORD = "correct horse 4711", "viewer battery 0815"
+# A file name has no "/" (it would be taken for a folder), so no </script>: an img tag runs too.
+SCRIPT = "<img src=x onerror=alert(1)>"
+TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
+
+
+def _add(workspace: Workspace, name: str, role: str, password: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "pipeline", "console", "user", "add", name,
+                           "--role", role, "--config", str(workspace.config_path)],
+                          input=f"{password}\n{password}\n", capture_output=True, text=True,
+                          cwd=workspace.root, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    """A review-mode deployment with held replies (one lists a file named like a script), two
+    accounts, and `intake console` serving it on a free port."""
+    samples = [s for s in catalogue() if s.key in ("gpipc-park-complete", "ccea-csr-complete",
+                                                   "gpipc-park-deficient")]
+    workspace = make_workspace(tmp_path_factory.mktemp("console"), samples)
+    scripted = mail("【示例单位】绿盟案例征集", "示例 <script@example.cn>", "见附件",
+                    [(f"{SCRIPT}.docx", b"PK\x03\x04 not a document")], date=at(2024, 4, 2, 9),
+                    message_id="script@example.cn")
+    (workspace.root / "mail" / "new" / "9.script.eml").write_bytes(scripted)
+    config = workspace.config_path.read_text(encoding="utf-8")
+    workspace.config_path.write_text(config.replace('mode = "send"', 'mode = "review"'),
+                                     encoding="utf-8")
+    assert workspace.intake("run").returncode == 0
+    _add(workspace, "alice", "处理", PASSWORD)
+    _add(workspace, "bob", "viewer", VIEWER_PASSWORD)
+    server = subprocess.Popen([sys.executable, "-m", "pipeline", "console", "--port", "0",
+                               "--config", str(workspace.config_path)], cwd=workspace.root,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    url = re.search(r"http://\S+/", line)[0]
+    workspace.url = url
+    yield workspace
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _client(console: Workspace) -> httpx.Client:
+    return httpx.Client(base_url=console.url, follow_redirects=False, timeout=30)
+
+
+def _token(client: httpx.Client, path: str) -> str:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return TOKEN.search(page.text)[1]
+
+
+def _logged_in(console: Workspace, name: str = "alice", password: str = PASSWORD) -> httpx.Client:
+    client = _client(console)
+    answer = client.post("/login", data={"name": name, "password": password,
+                                         "csrftoken": _token(client, "/login")})
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def _held(console: Workspace) -> list[int]:
+    return [r["id"] for r in console.query("select id from outbox where status = 'held' "
+                                           "order by id")]
+
+
+@pytest.mark.parametrize("path", ["/", "/outbox", "/outbox/1", "/outbox/1/html"])
+def test_every_page_needs_a_login(console, path):
+    answer = _client(console).get(path)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login"
+
+
+def test_the_session_cookie_is_httponly_strict_and_pages_carry_a_policy(console):
+    client = _client(console)
+    answer = client.post("/login", data={"name": "alice", "password": PASSWORD,
+                                         "csrftoken": _token(client, "/login")})
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    page = client.get("/")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_dashboard_shows_the_campaigns_and_the_held_replies(console):
+    page = _logged_in(console).get("/")
+    assert page.status_code == 200
+    assert "gpipc-park-2024" in page.text and "ccea-csr-2022" in page.text
+    assert f"{len(_held(console))} 封" in page.text
+
+
+def test_a_post_without_the_csrf_token_is_refused(console):
+    client = _logged_in(console)
+    first = _held(console)[0]
+    answer = client.post(f"/outbox/{first}/approve", data={})
+    assert answer.status_code == 403
+    assert first in _held(console)
+
+
+def test_a_viewer_sees_but_cannot_act(console):
+    client = _logged_in(console, "bob", VIEWER_PASSWORD)
+    first = _held(console)[0]
+    page = client.get(f"/outbox/{first}")
+    assert page.status_code == 200 and "批准发送" not in page.text
+    answer = client.post(f"/outbox/{first}/approve", data={"csrftoken": TOKEN.search(page.text)[1]})
+    assert answer.status_code == 403 and first in _held(console)
+
+
+def test_an_approval_is_recorded_as_the_cli_records_it(console):
+    """GIVEN two held replies WHEN alice approves one in the console and the other with
+    `intake outbox approve --by alice` THEN both rows carry the same decision."""
+    client = _logged_in(console)
+    by_console, by_cli = _held(console)[:2]
+    page = client.get(f"/outbox/{by_console}")
+    answer = client.post(f"/outbox/{by_console}/approve",
+                         data={"csrftoken": TOKEN.search(page.text)[1]})
+    assert answer.status_code == 303
+    assert console.intake("outbox", "approve", str(by_cli), "--by", "alice").returncode == 0
+    rows = console.query("select id, status, approved_by, approved_at is not null as stamped "
+                         "from outbox where id in (?, ?) order by id", [by_console, by_cli])
+    decided = [{k: v for k, v in r.items() if k != "id"} for r in rows]
+    assert decided[0]["approved_by"] == decided[1]["approved_by"] == "alice"
+    assert decided[0]["stamped"] and decided[1]["stamped"]
+    # The CLI also sent at once (no serve running); the console leaves that to the sender.
+    assert {decided[0]["status"], decided[1]["status"]} <= {"queued", "sent"}
+
+
+def test_an_applicants_script_is_shown_as_text_and_its_html_only_sandboxed(console):
+    client = _logged_in(console)
+    (row,) = console.query("select id from outbox where to_addr = 'script@example.cn'")
+    page = client.get(f"/outbox/{row['id']}")
+    assert SCRIPT not in page.text and "&lt;img src=x onerror=alert(1)&gt;" in page.text
+    frame = client.get(f"/outbox/{row['id']}/html")
+    assert frame.headers["content-security-policy"].startswith("sandbox")
+
+
+def test_wrong_passwords_are_refused_limited_and_never_stored(console):
+    client = _client(console)
+    for attempt in range(5):
+        answer = client.post("/login", data={"name": "carol", "password": f"guess-{attempt}",
+                                             "csrftoken": _token(client, "/login")})
+        assert answer.status_code == 401 and "用户名或密码错误" in answer.text
+    _add(console, "carol", "viewer", "finally right 123")
+    limited = client.post("/login", data={"name": "carol", "password": "finally right 123",
+                                          "csrftoken": _token(client, "/login")})
+    assert limited.status_code == 401 and "登录失败次数过多" in limited.text
+    logins = console.query("select * from console_logins where name = 'carol'")
+    assert len(logins) == 6 and not any(r["ok"] for r in logins)
+    # The same machine's other names are not locked out by carol's attempts.
+    _logged_in(console, "bob", VIEWER_PASSWORD)
+    assert b"guess-" not in (console.root / "var" / "intake.db").read_bytes()
