@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The demo config starts in review mode, as a new deployment does: the demo holds its replies,
-# then approves them all, which writes them to var/outbox/.
+# then approves them all, which writes them to var/outbox/; last, how to open the console.
 demo: $(STAMP)
 	$(BIN)/intake demo
 	$(BIN)/intake outbox approve --all --by demo
+	$(BIN)/intake demo --console-account
 
 # Ratios against a floor measured in the same run; BENCH_ARGS='--count 50' for a shorter one.
 bench: $(STAMP) system-deps

@@ -105,11 +105,21 @@ def extract_command(file: str, config_path: str | None, campaign: str | None, as
 
 @main.command("demo")
 @config_option
-def demo_command(config_path: str | None) -> None:
+@click.option("--console-account", is_flag=True,
+              help="Only (re)create the console account `demo` with a new password, and say how "
+                   "to open the console on the demo's data (`make demo` ends with this).")
+def demo_command(config_path: str | None, console_account: bool) -> None:
     """Write the demo mailbox of sample submissions, run one pass, and show what happened."""
-    from pipeline.demo.run import run_demo
+    from pipeline.demo.run import DEMO_ACCOUNT, demo_account, run_demo
 
     config = _config(config_path)
+    if console_account:
+        password = demo_account(config, utc_now())
+        click.echo(f"the console on the demo's data: run `intake console` (.venv/bin/intake), "
+                   f"open http://127.0.0.1:8150/ and log in as {DEMO_ACCOUNT} / {password} (an "
+                   "account for the demo only: `intake console user remove demo` before real "
+                   "mail arrives)")
+        return
     report, rows = run_demo(config)
     views.print_demo(console, rows, config, report)
 

@@ -23,11 +23,14 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from pipeline.analysis.overrides import ACTION_NAMES
 from pipeline.app.sending import reason_text
 from pipeline.config.settings import Config
 from pipeline.console import accounts
 from pipeline.console.accounts import Account
+from pipeline.store import audit
 from pipeline.store import views as store_views
+from pipeline.store.claims import DECISION_NAMES
 from pipeline.store.database import Database
 from pipeline.store.outbox import Outbox
 
@@ -100,9 +103,31 @@ class Console:
                          campaigns=self.config.profiles())
 
     async def held_replies(self, request: Request, account: Account) -> Response:
+        chosen = _filter(request)
         with self.db() as db:
-            rows = Outbox(db).listing("held")
-        return self.page(request, "outbox.html", account, rows=rows)
+            rows = _held(db, chosen)
+        return self.page(request, "outbox.html", account, rows=rows, chosen=chosen,
+                         kinds=REPLY_KIND_NAMES, campaigns=self.config.profiles(),
+                         approved=request.query_params.get("approved", ""))
+
+    async def confirm_batch(self, request: Request, account: Account) -> Response:
+        """What approving the filtered held replies would send: the count and each, to POST."""
+        chosen = _filter(request)
+        with self.db() as db:
+            rows = _held(db, chosen)
+        return self.page(request, "confirm.html", account, rows=rows, chosen=chosen,
+                         kinds=REPLY_KIND_NAMES)
+
+    async def approve_batch(self, request: Request, account: Account) -> Response:
+        """The replies the confirmation listed (by id: one held since is not among them)."""
+        if not account.may_act:
+            return _forbidden()
+        form = await request.form()
+        ids = [int(v) for v in form.getlist("id") if str(v).isdigit()]
+        with self.db() as db:
+            outbox = Outbox(db)
+            done = sum(not outbox.approve(i, self.clock(), account.name) for i in ids)
+        return RedirectResponse(f"/outbox?approved={done}", status_code=303)
 
     async def reply(self, request: Request, account: Account) -> Response:
         row = self._row(request)
@@ -122,7 +147,7 @@ class Console:
 
     async def decide(self, request: Request, account: Account) -> Response:
         if not account.may_act:
-            return PlainTextResponse("403：查看账号不能处理（需要“处理”角色）", status_code=403)
+            return _forbidden()
         outbox_id, verb = int(request.path_params["outbox_id"]), request.path_params["verb"]
         if verb not in ("approve", "discard"):
             return _not_found()
@@ -133,6 +158,11 @@ class Console:
         if problem:
             return PlainTextResponse(f"未处理：{problem}", status_code=409)
         return RedirectResponse("/outbox", status_code=303)
+
+    async def audit(self, request: Request, account: Account) -> Response:
+        with self.db() as db:
+            rows = audit.decisions(db)
+        return self.page(request, "audit.html", account, rows=rows, names=AUDIT_NAMES)
 
     def _row(self, request: Request) -> dict | None:
         with self.db() as db:
@@ -154,6 +184,30 @@ def _secured(response: Response, csp: str) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The held kinds a filter offers, as the secretariat calls them.
+REPLY_KIND_NAMES = {"receipt": "回执", "deficiency": "补正通知", "late": "逾期通知",
+                    "rejection": "不予受理通知", "reminder": "补正提醒", "change_notice": "申报变更通知"}
+
+
+# Every action of the audit page, in the secretariat's words.
+AUDIT_NAMES = {**ACTION_NAMES, **{f"claim_{k}": v for k, v in DECISION_NAMES.items()},
+               "approve": "批准发送", "discard": "不发送"}
+
+
+def _filter(request: Request) -> dict[str, str]:
+    """The list's filter from the query: campaign and kind ("" for any)."""
+    return {key: request.query_params.get(key, "") for key in ("campaign", "kind")}
+
+
+def _held(db: Database, chosen: dict[str, str]) -> list[dict]:
+    return [r for r in Outbox(db).listing("held")
+            if all(not want or r[key] == want for key, want in chosen.items())]
+
+
+def _forbidden() -> Response:
+    return PlainTextResponse("403：查看账号不能处理（需要“处理”角色）", status_code=403)
 
 
 def _not_found() -> Response:
@@ -181,6 +235,9 @@ def create_app(config: Config, secret: str, clock: Callable[[], datetime]):
         Route("/logout", console.logout, methods=["POST"]),
         Route("/", _required(console, console.today), methods=["GET"]),
         Route("/outbox", _required(console, console.held_replies), methods=["GET"]),
+        Route("/audit", _required(console, console.audit), methods=["GET"]),
+        Route("/outbox/approve", _required(console, console.confirm_batch), methods=["GET"]),
+        Route("/outbox/approve", _required(console, console.approve_batch), methods=["POST"]),
         Route("/outbox/{outbox_id:int}", _required(console, console.reply), methods=["GET"]),
         Route("/outbox/{outbox_id:int}/html", _required(console, console.reply_html),
               methods=["GET"]),

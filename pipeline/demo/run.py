@@ -1,9 +1,13 @@
 """`intake demo`: a Maildir of sample submissions for every campaign, one pass, a table."""
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+
 from pipeline.app.runner import RunReport, run
 from pipeline.cli.views import ListFilter, message_rows, open_db
 from pipeline.config.settings import Config
+from pipeline.console.accounts import set_account
 from pipeline.demo.samples import write_maildir
 from pipeline.errors import ConfigError
 
@@ -17,3 +21,15 @@ def run_demo(config: Config) -> tuple[RunReport, list[dict]]:
     report = run(config)
     with open_db(config) as db:
         return report, message_rows(db, ListFilter(source=source.name))
+
+
+DEMO_ACCOUNT = "demo"
+
+
+def demo_account(config: Config, now: datetime) -> str:
+    """(Re)create the console account `demo` (处理) with a new random password, returned: an
+    account for the demo's data only, never for a real campaign."""
+    password = secrets.token_urlsafe(12)
+    with open_db(config) as db:
+        set_account(db, DEMO_ACCOUNT, password, "handler", now)
+    return password

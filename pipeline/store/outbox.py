@@ -134,7 +134,7 @@ class Outbox:
     def listing(self, status: str | None = None) -> list[dict]:
         return self.db.query(
             "select o.id, o.kind, o.status, o.reason, o.to_addr, o.subject, o.attempts, "
-            "o.ambiguous, o.created_at, o.sent_at, o.error, s.reference from outbox o "
+            "o.ambiguous, o.created_at, o.sent_at, o.error, s.reference, s.campaign from outbox o "
             "left join submissions s on o.submission_id = s.id "
             "where (:status is null or o.status = :status) order by o.id", {"status": status})
 

@@ -115,8 +115,35 @@ def test_a_viewer_sees_but_cannot_act(console):
     first = _held(console)[0]
     page = client.get(f"/outbox/{first}")
     assert page.status_code == 200 and "批准发送" not in page.text
-    answer = client.post(f"/outbox/{first}/approve", data={"csrftoken": TOKEN.search(page.text)[1]})
+    token = TOKEN.search(page.text)[1]
+    answer = client.post(f"/outbox/{first}/approve", data={"csrftoken": token})
     assert answer.status_code == 403 and first in _held(console)
+    batch = client.post("/outbox/approve", data={"csrftoken": token, "id": [str(first)]})
+    assert batch.status_code == 403 and first in _held(console)
+
+
+def test_all_deficiency_notices_of_a_campaign_are_approved_in_one_step(console):
+    """GIVEN held replies of several kinds and campaigns WHEN alice filters the park notices
+    THEN the confirmation names their count, and confirming approves exactly those."""
+    chosen = [r["id"] for r in console.query(
+        "select o.id from outbox o join submissions s on s.id = o.submission_id where "
+        "o.status = 'held' and o.kind = 'deficiency' and s.campaign = 'gpipc-park-2024'")]
+    others = [i for i in _held(console) if i not in chosen]
+    assert chosen and others
+    client = _logged_in(console)
+    listed = client.get("/outbox", params={"campaign": "gpipc-park-2024", "kind": "deficiency"})
+    assert f"待审回复（{len(chosen)}）" in listed.text
+    confirm = client.get("/outbox/approve", params={"campaign": "gpipc-park-2024",
+                                                    "kind": "deficiency"})
+    assert f"确认批准这 {len(chosen)} 封" in confirm.text
+    ids = re.findall(r'name="id" value="(\d+)"', confirm.text)
+    answer = client.post("/outbox/approve", data={"csrftoken": TOKEN.search(confirm.text)[1],
+                                                  "id": ids})
+    assert answer.status_code == 303 and answer.headers["location"] == f"/outbox?approved={len(chosen)}"
+    assert sorted(int(i) for i in ids) == sorted(chosen)
+    assert _held(console) == others
+    rows = console.query(f"select approved_by from outbox where id in ({','.join(ids)})")
+    assert {r["approved_by"] for r in rows} == {"alice"}
 
 
 def test_an_approval_is_recorded_as_the_cli_records_it(console):
@@ -162,3 +189,31 @@ def test_wrong_passwords_are_refused_limited_and_never_stored(console):
     # The same machine's other names are not locked out by carol's attempts.
     _logged_in(console, "bob", VIEWER_PASSWORD)
     assert b"guess-" not in (console.root / "var" / "intake.db").read_bytes()
+
+
+def test_make_demo_ends_with_a_demo_account_that_opens_the_console(console):
+    """`intake demo --console-account` (the last step of `make demo`) prints how to open the
+    console and a demo account's new password, which logs in; said to be for the demo only."""
+    done = console.intake("demo", "--console-account")
+    assert done.returncode == 0, done.stderr
+    assert "intake console" in done.stdout and "for the demo only" in done.stdout
+    password = re.search(r"log in as demo / (\S+)", done.stdout)[1]
+    assert _logged_in(console, "demo", password).get("/").status_code == 200
+
+
+def test_the_audit_page_lists_every_decision_with_who_and_why(console):
+    """A waiver made with the CLI and an approval made in the console are both on 审计."""
+    (ref,) = console.query("select reference from submissions where verdict = 'deficient' "
+                           "limit 1")
+    (finding,) = console.query(
+        "select f.rule, f.field from findings f join versions v on v.id = f.version_id join "
+        "submissions s on s.id = v.submission_id where s.reference = ? and f.severity = 'error' "
+        "limit 1", [ref["reference"]])
+    waive = ["waive", ref["reference"], finding["rule"]] + \
+        (["--field", finding["field"]] if finding["field"] else [])
+    done = console.intake(*waive, "--note", "纸质材料已核对", "--by", "王秘书")
+    assert done.returncode == 0, done.stderr
+    page = _logged_in(console).get("/audit")
+    assert page.status_code == 200
+    assert "王秘书" in page.text and "豁免" in page.text and "纸质材料已核对" in page.text
+    assert "alice" in page.text and "批准发送" in page.text
