@@ -3,56 +3,21 @@ cookies as a browser does; logins, roles, CSRF, and decisions recorded as the CL
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
 
 import httpx
 import pytest
 
-from pipeline.demo.samples import at, catalogue, mail
-from tests.support.workspace import Workspace, make_workspace
+from tests.support.console import (PASSWORD, SCRIPT, VIEWER_PASSWORD, add_account,
+                                   running_console)
+from tests.support.workspace import Workspace
 
-PASSWORD, VIEWER_PASSWORD = "correct horse 4711", "viewer battery 0815"
-# A file name has no "/" (it would be taken for a folder), so no </script>: an img tag runs too.
-SCRIPT = "<img src=x onerror=alert(1)>"
 TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
-
-
-def _add(workspace: Workspace, name: str, role: str, password: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "pipeline", "console", "user", "add", name,
-                           "--role", role, "--config", str(workspace.config_path)],
-                          input=f"{password}\n{password}\n", capture_output=True, text=True,
-                          cwd=workspace.root, timeout=60)
-    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory):
-    """A review-mode deployment with held replies (one lists a file named like a script), two
-    accounts, and `intake console` serving it on a free port."""
-    samples = [s for s in catalogue() if s.key in ("gpipc-park-complete", "ccea-csr-complete",
-                                                   "gpipc-park-deficient")]
-    workspace = make_workspace(tmp_path_factory.mktemp("console"), samples)
-    scripted = mail("【示例单位】绿盟案例征集", "示例 <script@example.cn>", "见附件",
-                    [(f"{SCRIPT}.docx", b"PK\x03\x04 not a document")], date=at(2024, 4, 2, 9),
-                    message_id="script@example.cn")
-    (workspace.root / "mail" / "new" / "9.script.eml").write_bytes(scripted)
-    config = workspace.config_path.read_text(encoding="utf-8")
-    workspace.config_path.write_text(config.replace('mode = "send"', 'mode = "review"'),
-                                     encoding="utf-8")
-    assert workspace.intake("run").returncode == 0
-    _add(workspace, "alice", "处理", PASSWORD)
-    _add(workspace, "bob", "viewer", VIEWER_PASSWORD)
-    server = subprocess.Popen([sys.executable, "-m", "pipeline", "console", "--port", "0",
-                               "--config", str(workspace.config_path)], cwd=workspace.root,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = server.stdout.readline()
-    url = re.search(r"http://\S+/", line)[0]
-    workspace.url = url
-    yield workspace
-    server.terminate()
-    server.wait(timeout=10)
+    with running_console(tmp_path_factory.mktemp("console")) as workspace:
+        yield workspace
 
 
 def _client(console: Workspace) -> httpx.Client:
@@ -180,7 +145,7 @@ def test_wrong_passwords_are_refused_limited_and_never_stored(console):
         answer = client.post("/login", data={"name": "carol", "password": f"guess-{attempt}",
                                              "csrftoken": _token(client, "/login")})
         assert answer.status_code == 401 and "用户名或密码错误" in answer.text
-    _add(console, "carol", "viewer", "finally right 123")
+    add_account(console, "carol", "viewer", "finally right 123")
     limited = client.post("/login", data={"name": "carol", "password": "finally right 123",
                                           "csrftoken": _token(client, "/login")})
     assert limited.status_code == 401 and "登录失败次数过多" in limited.text
