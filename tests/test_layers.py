@@ -7,6 +7,7 @@ this test also catches cycles inside a layer and imports hidden in functions.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,3 +120,35 @@ def test_every_package_says_what_lives_there_and_what_it_may_import():
 def test_the_pipeline_top_level_holds_a_handful_of_modules():
     top = sorted(p.name for p in (ROOT / "pipeline").glob("*.py"))
     assert top == ["__init__.py", "__main__.py", "errors.py", "failpoints.py", "stages.py"]
+
+
+# A string that is SQL: what the store's named functions alone may hold.
+SQL = re.compile(r"\b(select\s.+\sfrom|insert\s+into|delete\s+from|update\s+\S+\s+set|"
+                 r"create\s+(table|view|index)|drop\s+(table|view))\b", re.I | re.S)
+_DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def sql_strings(source: str) -> list[str]:
+    """The string constants of a module's source that read as SQL, docstrings aside."""
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, _DOCUMENTED) and node.body
+                  and isinstance(node.body[0], ast.Expr)}
+    return [node.value[:60] for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and SQL.search(node.value)]
+
+
+def test_no_sql_outside_the_store():
+    """Every query lives in pipeline/store/ behind a named function."""
+    found = {name: hits for name, path in modules().items()
+             if not name.startswith(("pipeline.store", "bench"))
+             and (hits := sql_strings(path.read_text(encoding="utf-8")))}
+    assert found == {}
+
+
+def test_the_sql_finder_finds_sql_but_not_in_a_docstring():
+    source = ('"""Reads rows: select id from outbox."""\n'
+              'def f():\n    """delete from nothing"""\n'
+              '    return "select id from outbox where status = ?"\n')
+    assert sql_strings(source) == ["select id from outbox where status = ?"]
