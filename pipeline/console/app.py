@@ -135,6 +135,7 @@ class Console:
             return _not_found()
         letter = _letter(row["raw"]) if row["raw"] else None
         return self.page(request, "reply.html", account, row=row, letter=letter,
+                         state=STATE_NAMES.get(row["status"], row["status"]),
                          reason=reason_text(row["reason"]) if row["reason"] else "")
 
     async def reply_html(self, request: Request, account: Account) -> Response:
@@ -186,6 +187,10 @@ def _secured(response: Response, csp: str) -> Response:
     return response
 
 
+# An outbox row's state, as the secretariat reads it.
+STATE_NAMES = {"held": "待审核", "queued": "待发送", "sending": "发送中", "sent": "已发送",
+               "failed": "发送失败", "suppressed": "按规则未发送", "discarded": "不发送",
+               "bounced": "被退回"}
 # The held kinds a filter offers, as the secretariat calls them.
 REPLY_KIND_NAMES = {"receipt": "回执", "deficiency": "补正通知", "late": "逾期通知",
                     "rejection": "不予受理通知", "reminder": "补正提醒", "change_notice": "申报变更通知"}
