@@ -23,6 +23,7 @@ from outbox.compose import ReplySettings
 from outbox.loops import REASONS, Ours
 from outbox.sender import Sender
 from outbox.spool import SpoolSender
+from parsers.addresses import canonical
 from pipeline import failpoints
 from pipeline.config.settings import Config
 from pipeline.errors import SendError
@@ -85,14 +86,19 @@ def admit(outbox: Outbox, policy: ReplyPolicy, to_addr: str, kind: str,
     """The state a new applicant mail starts in, and why when it is not sent as usual."""
     if kind == "reminder" and outbox.is_failing(to_addr):
         return "suppressed", "address_failing"
-    since = now - timedelta(days=1)
-    if outbox.replies_to(to_addr, since) >= policy.per_sender_daily:
+    recent = outbox.recipients_since(now - timedelta(days=1))
+    # Mailboxes, not spellings: alice+6@ and ALICE@ are alice@ (parsers/addresses.py).
+    mailbox, domain = canonical(to_addr), _domain(to_addr)
+    if sum(canonical(to) == mailbox for to in recent) >= policy.per_sender_daily:
         return "suppressed", "sender_cap"
-    domain = to_addr.rpartition("@")[2].lower()
     if domain not in policy.shared_domains \
-            and outbox.replies_to_domain(domain, since) >= policy.per_domain_daily:
+            and sum(_domain(to) == domain for to in recent) >= policy.per_domain_daily:
         return "suppressed", "domain_cap"
     return ("held", None) if policy.mode == "review" else ("queued", None)
+
+
+def _domain(address: str) -> str:
+    return address.rpartition("@")[2].lower()
 
 
 def open_sender(config: Config) -> Sender:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from parsers.addresses import canonical
 from pipeline.store.database import Database
 
 # What applicants receive; the per-sender cap counts these (the digest goes to the secretariat).
@@ -60,19 +59,9 @@ class Outbox:
         return self.db.insert("outbox", {**row, "status": status, "reason": reason, "attempts": 0,
                                          "next_attempt_at": created})
 
-    def replies_to(self, address: str, since: datetime) -> int:
-        """Applicant mail to an address created since a moment, suppressed rows not counted;
-        addresses compared as mailboxes (alice+6@ is alice@)."""
-        mailbox = canonical(address)
-        return sum(canonical(to) == mailbox for to in self._applicant_addresses(since))
-
-    def replies_to_domain(self, domain: str, since: datetime) -> int:
-        """The same for every address of a domain."""
-        domain = domain.lower()
-        return sum(to.rpartition("@")[2].lower() == domain
-                   for to in self._applicant_addresses(since))
-
-    def _applicant_addresses(self, since: datetime) -> list[str]:
+    def recipients_since(self, since: datetime) -> list[str]:
+        """The address of every applicant mail created since a moment, suppressed and
+        discarded rows not counted: what the per-sender and per-domain caps count."""
         rows = self.db.query(
             f"select to_addr from outbox where {_APPLICANT} and status not in "
             "('suppressed', 'discarded') and datetime(created_at) >= datetime(?)", [stamp(since)])

@@ -208,6 +208,14 @@ def m009_body_contact_keys(db: _Database) -> None:
                    "where rule = 'body_contact_missing' and field in ('name', 'phone', 'email')")
 
 
+def _recreate_last(db: _Database, view: str) -> None:
+    """`view` created again, as it was, after views a migration replaced: the views keep the
+    order people see them in."""
+    (kept,) = db.execute("select sql from sqlite_master where name = ?", [view]).fetchone()
+    db.execute(f'drop view "{view}"')
+    db.execute(kept)
+
+
 @migrations()
 def m010_claims(db: _Database) -> None:
     """Mails held because they would change another applicant's submission (pipeline/store/
@@ -234,14 +242,7 @@ def m010_claims(db: _Database) -> None:
             else {_named("m.verdict", verdicts)} end as 处理结果,
           s.reference as 受理编号, coalesce(nullif(m.error, ''), nullif(m.note, '')) as 说明
         from messages m left join submissions s on m.submission_id = s.id""", replace=True)
-    # Created again after them, so that the views keep the order people see them in.
-    db.execute('drop view "人工处理"')
-    db.create_view("人工处理", f"""
-        select s.reference as 受理编号, o.version as 版本, {_named("o.action", _ACTIONS)} as 操作,
-          o.rule as 规则, o.field as 字段, {_text("o.value")} as 新值,
-          {_text("o.previous")} as 原值, o.note as 说明, o."by" as 操作人,
-          {_beijing("o.at")} as 时间
-        from overrides o join submissions s on o.submission_id = s.id""")
+    _recreate_last(db, "人工处理")
 
 
 @migrations()
@@ -258,10 +259,7 @@ def m011_unauthenticated(db: _Database) -> None:
             else {_named("m.verdict", verdicts)} end as 处理结果,
           s.reference as 受理编号, coalesce(nullif(m.error, ''), nullif(m.note, '')) as 说明
         from messages m left join submissions s on m.submission_id = s.id""", replace=True)
-    # Created again after it, as it was, so that the views keep the order people see them in.
-    (kept,) = db.execute("select sql from sqlite_master where name = '人工处理'").fetchone()
-    db.execute('drop view "人工处理"')
-    db.execute(kept)
+    _recreate_last(db, "人工处理")
 
 
 @migrations()

